@@ -1,0 +1,53 @@
+# The two commands: `make run` and `make test`. Everything installs into .venv from pinned constraints.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+HOST ?= 127.0.0.1
+PORT ?= 8000
+STRIPE_PORT ?= 8420
+export DJANGO_SETTINGS_MODULE ?= portal.settings.dev
+
+.PHONY: run test install migrate seed stripe lint bench messages clean-var
+
+$(VENV)/.installed: requirements.in requirements-dev.in constraints.txt
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q -r requirements-dev.in -c constraints.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+migrate: install
+	mkdir -p var
+	$(PY) manage.py migrate --noinput
+
+seed: migrate
+	$(PY) manage.py seed_demo
+
+stripe: install
+	@mkdir -p var
+	@if [ -f var/localstripe.pid ] && kill -0 $$(cat var/localstripe.pid) 2>/dev/null; then \
+	  echo "localstripe already running on 127.0.0.1:$(STRIPE_PORT)"; \
+	else \
+	  nohup $(VENV)/bin/localstripe --port $(STRIPE_PORT) >var/localstripe.log 2>&1 & echo $$! > var/localstripe.pid; \
+	  echo "localstripe (Stripe TEST MODE) started on 127.0.0.1:$(STRIPE_PORT)"; \
+	fi
+
+run: seed stripe
+	$(PY) manage.py demo_logins
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: install
+	DJANGO_SETTINGS_MODULE=portal.settings.test $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+
+bench: install
+	@for b in bench/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+messages: install
+	$(PY) manage.py makemessages -l zh_Hans -l en --ignore=.venv --ignore=var --ignore=node_modules
+	$(PY) manage.py compilemessages --ignore=.venv

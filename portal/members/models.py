@@ -1,0 +1,171 @@
+"""The union tree, user accounts, members, dependants and staff role grants."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from treebeard.mp_tree import MP_Node
+
+region_code_validator = RegexValidator(r"^\d{6}$", _("Enter a 6-digit administrative region code (GB/T 2260)."))
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create(self, email: str, password: str | None, **extra):
+        if not email:
+            raise ValueError("email is required")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra):
+        extra.update(is_staff=True, is_superuser=True)
+        return self._create(email, password, **extra)
+
+class User(AbstractUser):
+    """An account; logs in by email or phone. Phone is E.164 (+86...), unique when present."""
+
+    username = None
+    email = models.EmailField(_("email"), unique=True)
+    phone = models.CharField(_("phone"), max_length=20, unique=True, null=True, blank=True)
+    phone_verified = models.BooleanField(_("phone verified"), default=False)
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, blank=True)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+    objects = UserManager()
+
+    def __str__(self) -> str:
+        return self.email
+
+class OrganisationLevel(models.TextChoices):
+    NATIONAL = "national", _("National federation")
+    PROVINCE = "province", _("Provincial federation")
+    CITY = "city", _("City federation")
+    COUNTY = "county", _("County federation")
+    GRASSROOTS = "grassroots", _("Grassroots union")
+
+class Organisation(MP_Node):
+    """A union in the tree. Subtrees are one indexed `path LIKE 'prefix%'` query (materialised path)."""
+
+    name = models.CharField(_("name"), max_length=200)
+    level = models.CharField(_("level"), max_length=12, choices=OrganisationLevel.choices)
+    region_code = models.CharField(_("region code"), max_length=6, validators=[region_code_validator])
+    node_order_by = ["name"]
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        indexes = [models.Index(fields=["region_code"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def owning_organisation(self) -> Organisation:
+        return self
+
+class ModelWorkerLevel(models.TextChoices):
+    NONE = "none", _("None")
+    CITY = "city", _("City-level model worker")
+    PROVINCIAL = "provincial", _("Provincial model worker")
+    NATIONAL = "national", _("National model worker")
+
+class VerificationStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    VERIFIED = "verified", _("Verified")
+    REJECTED = "rejected", _("Rejected")
+
+class Member(models.Model):
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="member")
+    member_number = models.CharField(_("member number"), max_length=20, unique=True)
+    real_name = models.CharField(_("real name"), max_length=50)
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="members",
+                                     verbose_name=_("grassroots union"))
+    # Resident ID: only a keyed HMAC (for uniqueness and lookup) and the last four characters.
+    id_number_hash = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+    id_number_last4 = models.CharField(_("ID number (last 4)"), max_length=4, blank=True, editable=False)
+    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    model_worker_level = models.CharField(_("model worker"), max_length=12, choices=ModelWorkerLevel.choices,
+                                          default=ModelWorkerLevel.NONE)
+    skilled_worker = models.BooleanField(_("skilled worker"), default=False)
+    frontline = models.BooleanField(_("frontline worker"), default=False)
+    retiree = models.BooleanField(_("retiree"), default=False)
+    gig_worker = models.BooleanField(_("gig worker"), default=False)
+    verification_status = models.CharField(_("verification"), max_length=10, choices=VerificationStatus.choices,
+                                           default=VerificationStatus.PENDING)
+    verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    verified_at = models.DateTimeField(null=True, blank=True)
+    rejection_reason = models.CharField(_("rejection reason"), max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("member")
+        verbose_name_plural = _("members")
+        indexes = [models.Index(fields=["organisation", "verification_status"])]
+
+    def __str__(self) -> str:
+        return f"{self.real_name} ({self.member_number})"
+
+    @property
+    def owning_organisation(self) -> Organisation:
+        return self.organisation
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verification_status == VerificationStatus.VERIFIED
+
+    @property
+    def is_model_worker(self) -> bool:
+        return self.model_worker_level != ModelWorkerLevel.NONE
+
+class DependantRelation(models.TextChoices):
+    SPOUSE = "spouse", _("Spouse")
+    CHILD = "child", _("Child")
+    PARENT = "parent", _("Parent")
+
+class Dependant(models.Model):
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="dependants")
+    name = models.CharField(_("name"), max_length=50)
+    relation = models.CharField(_("relation"), max_length=10, choices=DependantRelation.choices)
+    birth_date = models.DateField(_("birth date"))
+
+    class Meta:
+        verbose_name = _("dependant")
+        verbose_name_plural = _("dependants")
+
+    @property
+    def owning_organisation(self) -> Organisation:
+        return self.member.organisation
+
+class Role(models.TextChoices):
+    FACILITY_MANAGER = "facility_manager", _("Facility manager")
+    UNION_OFFICER = "union_officer", _("Union officer (approvals)")
+    MUTUALAID_OFFICER = "mutualaid_officer", _("Mutual-aid officer")
+    STATISTICIAN = "statistician", _("Statistician")
+
+class RoleGrant(models.Model):
+    """A staff role at an organisation; it covers that organisation's whole subtree."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="role_grants")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="role_grants")
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("role grant")
+        verbose_name_plural = _("role grants")
+        constraints = [models.UniqueConstraint(fields=["user", "organisation", "role"], name="uniq_role_grant")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} @ {self.organisation}"

@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from portal.errors import NotPermitted
+
+from . import permissions
+from .models import Member, Organisation, OrganisationLevel, User
+from .permissions import Action
+
+
+def organisation_subtree(*, organisation: Organisation) -> QuerySet[Organisation]:
+    """The organisation and everything below it, in one indexed prefix query."""
+    return Organisation.objects.filter(path__startswith=organisation.path)
+
+
+def grassroots_list(*, search: str = "") -> QuerySet[Organisation]:
+    qs = Organisation.objects.filter(level=OrganisationLevel.GRASSROOTS)
+    return qs.filter(name__icontains=search) if search else qs.order_by("name")
+
+
+def member_list_for_staff(*, actor: User, organisation: Organisation | None = None,
+                          status: str | None = None) -> QuerySet[Member]:
+    """Members the actor may see; asking for an organisation outside their subtrees is refused (403)."""
+    if organisation is not None and not permissions.can(actor, Action.VIEW_MEMBER, organisation):
+        raise NotPermitted()
+    qs = permissions.scope(actor, Action.VIEW_MEMBER, Member.objects.select_related("user", "organisation"))
+    if organisation is not None:
+        qs = qs.filter(organisation__path__startswith=organisation.path)
+    if status:
+        qs = qs.filter(verification_status=status)
+    return qs.order_by("created_at", "id")
+
+
+def member_for_user(*, user: User) -> Member | None:
+    return Member.objects.select_related("organisation").prefetch_related("dependants").filter(user=user).first()

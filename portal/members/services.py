@@ -1,0 +1,178 @@
+"""Every write to members, dependants and role grants."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal.errors import Conflict, NotFound
+from portal.notifications.services import notify
+
+from . import permissions
+from .identity import id_number_parse, phone_normalise
+from .models import Dependant, Member, Organisation, OrganisationLevel, RoleGrant, User, VerificationStatus
+from .permissions import Action
+
+DUPLICATE_ID_MESSAGE = _("This ID number cannot be registered. If you think this is a mistake, contact your union.")
+
+
+def _new_member_number() -> str:
+    return f"{timezone.now():%Y}{secrets.randbelow(10**8):08d}"
+
+
+def _check_grassroots(organisation: Organisation) -> None:
+    if organisation.level != OrganisationLevel.GRASSROOTS:
+        raise ValidationError({"organisation": [_("Choose your work unit's grassroots union.")]})
+
+
+def _apply_id_number(member: Member, raw: str) -> None:
+    parsed = id_number_parse(raw)
+    if Member.objects.filter(id_number_hash=parsed.hash).exclude(pk=member.pk).exists():
+        raise ValidationError({"id_number": [DUPLICATE_ID_MESSAGE]})
+    member.id_number_hash = parsed.hash
+    member.id_number_last4 = parsed.last4
+    member.birth_date = parsed.birth_date
+
+
+def _save_member(member: Member, update_fields: list[str] | None = None) -> None:
+    """Save, turning a lost race on the unique ID hash into the same field error."""
+    try:
+        with transaction.atomic():
+            member.save(update_fields=update_fields)
+    except IntegrityError as exc:
+        if "id_number_hash" in str(exc):
+            raise ValidationError({"id_number": [DUPLICATE_ID_MESSAGE]}) from None
+        raise
+
+
+@transaction.atomic
+def member_create(*, user: User, real_name: str, organisation: Organisation, id_number: str = "",
+                  verified_by: User | None = None, **categories) -> Member:
+    """A member for `user`: pending unless `verified_by` (staff importing a roster) is given."""
+    _check_grassroots(organisation)
+    member = Member(user=user, real_name=real_name.strip(), organisation=organisation, **categories)
+    if id_number:
+        try:
+            _apply_id_number(member, id_number)
+        except ValidationError as exc:
+            if not hasattr(exc, "error_dict"):
+                raise ValidationError({"id_number": exc.messages}) from None
+            raise
+    if verified_by is not None:
+        member.verification_status = VerificationStatus.VERIFIED
+        member.verified_by = verified_by
+        member.verified_at = timezone.now()
+    for _attempt in range(5):
+        member.member_number = _new_member_number()
+        if not Member.objects.filter(member_number=member.member_number).exists():
+            break
+    _save_member(member)
+    return member
+
+
+PROFILE_FIELDS = {"real_name", "organisation", "id_number", "phone", "language"}
+
+
+@transaction.atomic
+def member_update_profile(*, member: Member, data: dict) -> Member:
+    """A member edits their own profile. Changing name, union or ID sends a verified member back to review."""
+    member = Member.objects.select_for_update().select_related("user").get(pk=member.pk)
+    user = member.user
+    member_fields: set[str] = set()
+    user_fields: set[str] = set()
+    needs_review = False
+    if "real_name" in data and data["real_name"].strip() != member.real_name:
+        member.real_name = data["real_name"].strip()
+        member_fields.add("real_name")
+        needs_review = True
+    if "organisation" in data and data["organisation"].pk != member.organisation_id:
+        _check_grassroots(data["organisation"])
+        member.organisation = data["organisation"]
+        member_fields.add("organisation")
+        needs_review = True
+    if data.get("id_number"):
+        try:
+            _apply_id_number(member, data["id_number"])
+        except ValidationError as exc:
+            raise exc if hasattr(exc, "error_dict") else ValidationError({"id_number": exc.messages}) from None
+        member_fields |= {"id_number_hash", "id_number_last4", "birth_date"}
+        needs_review = True
+    if "phone" in data:
+        phone = phone_normalise(data["phone"]) if data["phone"] else None
+        if phone and User.objects.filter(phone=phone).exclude(pk=user.pk).exists():
+            raise ValidationError({"phone": [_("This phone number is already used by another account.")]})
+        if phone != user.phone:
+            user.phone, user.phone_verified = phone, False
+            user_fields |= {"phone", "phone_verified"}
+    if "language" in data:
+        user.language = data["language"]
+        user_fields.add("language")
+    if needs_review and member.verification_status != VerificationStatus.PENDING:
+        member.verification_status = VerificationStatus.PENDING
+        member.verified_by, member.verified_at, member.rejection_reason = None, None, ""
+        member_fields |= {"verification_status", "verified_by", "verified_at", "rejection_reason"}
+    if member_fields:
+        _save_member(member, update_fields=sorted(member_fields))
+    if user_fields:
+        user.save(update_fields=sorted(user_fields))
+    return member
+
+
+def _member_for_staff(*, actor: User, member_id: int, action: Action) -> Member:
+    member = Member.objects.select_for_update().select_related("user", "organisation").filter(pk=member_id).first()
+    if member is None or not permissions.can(actor, action, member):
+        raise NotFound(_("Member not found."))
+    return member
+
+
+@transaction.atomic
+def member_verify(*, actor: User, member_id: int) -> Member:
+    member = _member_for_staff(actor=actor, member_id=member_id, action=Action.VERIFY_MEMBER)
+    if member.verification_status == VerificationStatus.VERIFIED:
+        raise Conflict(_("This member is already verified."), code="already_verified")
+    member.verification_status = VerificationStatus.VERIFIED
+    member.verified_by, member.verified_at, member.rejection_reason = actor, timezone.now(), ""
+    member.save(update_fields=["verification_status", "verified_by", "verified_at", "rejection_reason"])
+    notify(user=member.user, kind="member_verified",
+           context={"name": member.real_name, "organisation": member.organisation.name})
+    return member
+
+
+@transaction.atomic
+def member_reject(*, actor: User, member_id: int, reason: str) -> Member:
+    if not reason.strip():
+        raise ValidationError({"reason": [_("Say why, so the member can put it right.")]})
+    member = _member_for_staff(actor=actor, member_id=member_id, action=Action.VERIFY_MEMBER)
+    if member.verification_status == VerificationStatus.REJECTED:
+        raise Conflict(_("This member is already rejected."), code="already_rejected")
+    member.verification_status = VerificationStatus.REJECTED
+    member.verified_by, member.verified_at, member.rejection_reason = actor, timezone.now(), reason.strip()
+    member.save(update_fields=["verification_status", "verified_by", "verified_at", "rejection_reason"])
+    notify(user=member.user, kind="member_rejected", context={"name": member.real_name, "reason": reason.strip()})
+    return member
+
+
+def dependant_add(*, member: Member, name: str, relation: str, birth_date: date) -> Dependant:
+    if birth_date > timezone.localdate():
+        raise ValidationError({"birth_date": [_("The birth date cannot be in the future.")]})
+    dependant = Dependant(member=member, name=name.strip(), relation=relation, birth_date=birth_date)
+    dependant.full_clean()
+    dependant.save()
+    return dependant
+
+
+def dependant_remove(*, member: Member, dependant_id: int) -> None:
+    deleted, _rows = Dependant.objects.filter(member=member, pk=dependant_id).delete()
+    if not deleted:
+        raise NotFound(_("Dependant not found."))
+
+
+def role_grant(*, user: User, organisation: Organisation, role: str) -> RoleGrant:
+    grant, _created = RoleGrant.objects.get_or_create(user=user, organisation=organisation, role=role)
+    permissions.forget_grants(user)
+    return grant

@@ -1,0 +1,30 @@
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from .models import Message
+from .selectors import message_list
+from .services import message_mark_read
+
+
+class MessageSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Message
+        fields = ["id", "kind", "title", "body", "link", "created_at", "read_at"]
+
+
+class MessageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """The signed-in user's inbox (`?unread=1` for unread only)."""
+
+    serializer_class = MessageSerializer
+
+    def get_queryset(self):
+        return message_list(user=self.request.user, unread_only=self.request.query_params.get("unread") == "1")
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def read(self, request, pk=None):
+        message = message_mark_read(message=get_object_or_404(self.get_queryset(), pk=pk))
+        return Response(MessageSerializer(message).data)

@@ -1,0 +1,17 @@
+"""Test configuration: the embedded defaults, or PostgreSQL + Redis when DATABASE_URL/REDIS_URL are set."""
+
+from .base import *  # noqa: F403
+from .base import CACHES
+
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+SMS_BACKEND = "portal.notifications.sms.LocmemSmsBackend"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+DEMO_DATA_ALLOWED = True
+STRIPE_TEST_MODE = True
+if "KEY_PREFIX" in CACHES["default"]:
+    CACHES["default"]["KEY_PREFIX"] = "portal-test"

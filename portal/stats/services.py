@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError, transaction
+
+from portal.members.models import Member, Organisation
+
+from .models import ServiceRecord
+
+
+def service_record_add(*, source, day: date, organisation: Organisation, kind: str, channel: str,
+                       facility=None, member: Member | None = None, persons: int = 1) -> ServiceRecord:
+    """Count a service once per source: calling again for the same source returns the first record."""
+    source_type = ContentType.objects.get_for_model(source)
+    existing = ServiceRecord.objects.filter(source_type=source_type, source_id=source.pk).first()
+    if existing is not None:
+        return existing
+    record = ServiceRecord(
+        source_type=source_type, source_id=source.pk, date=day, organisation=organisation, kind=kind,
+        channel=channel, facility=facility, persons=persons,
+        model_worker=bool(member and member.is_model_worker), skilled_worker=bool(member and member.skilled_worker),
+    )
+    try:
+        with transaction.atomic():
+            record.save()
+    except IntegrityError:
+        return ServiceRecord.objects.get(source_type=source_type, source_id=source.pk)
+    return record

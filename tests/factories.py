@@ -1,0 +1,60 @@
+"""Plain builders for test data (real rows in the real database; no mocks)."""
+
+from __future__ import annotations
+
+import itertools
+
+from allauth.account.models import EmailAddress
+from allauth.mfa.totp.internal.auth import TOTP
+
+from portal.members.models import Member, Organisation, OrganisationLevel, User, VerificationStatus
+from portal.members.services import member_create, role_grant
+
+PASSWORD = "test-pass-2026!"
+TOTP_SECRET = "JBSWY3DPEHPK3PXP"
+_seq = itertools.count(1)
+
+# Valid resident ID numbers (checksums correct) for tests.
+VALID_ID_NUMBERS = ["11010519491231002X", "110101199003074477", "330102198505051235", "330122199001014561"]
+
+
+def org_tree() -> dict[str, Organisation]:
+    """national > province > city > county > two grassroots unions, plus a sibling city with its own union."""
+    national = Organisation.add_root(name="中华全国总工会", level=OrganisationLevel.NATIONAL, region_code="100000")
+    province = national.add_child(name="某省总工会", level=OrganisationLevel.PROVINCE, region_code="330000")
+    city = province.add_child(name="甲市总工会", level=OrganisationLevel.CITY, region_code="330100")
+    county = city.add_child(name="甲县总工会", level=OrganisationLevel.COUNTY, region_code="330122")
+    unit = county.add_child(name="甲县机械厂工会", level=OrganisationLevel.GRASSROOTS, region_code="330122")
+    unit2 = city.add_child(name="甲市公交集团工会", level=OrganisationLevel.GRASSROOTS, region_code="330100")
+    sibling = province.add_child(name="乙市总工会", level=OrganisationLevel.CITY, region_code="330200")
+    sibling_unit = sibling.add_child(name="乙市港务集团工会", level=OrganisationLevel.GRASSROOTS, region_code="330200")
+    for org in (national, province, city, county, unit, unit2, sibling, sibling_unit):
+        org.refresh_from_db()
+    return {"national": national, "province": province, "city": city, "county": county, "unit": unit,
+            "unit2": unit2, "sibling": sibling, "sibling_unit": sibling_unit}
+
+
+def user(*, email: str | None = None, phone: str | None = None, password: str = PASSWORD) -> User:
+    n = next(_seq)
+    u = User.objects.create_user(email=email or f"user{n}@example.com", password=password, phone=phone)
+    EmailAddress.objects.create(user=u, email=u.email, verified=True, primary=True)
+    return u
+
+
+def member(*, organisation: Organisation, verified: bool = True, email: str | None = None,
+           phone: str | None = None, **fields) -> Member:
+    n = next(_seq)
+    u = user(email=email, phone=phone or f"+86139{n:08d}")
+    m = member_create(user=u, real_name=fields.pop("real_name", f"会员{n}"), organisation=organisation, **fields)
+    if verified:
+        m.verification_status = VerificationStatus.VERIFIED
+        m.save(update_fields=["verification_status"])
+    return m
+
+
+def staff(*, organisation: Organisation, role: str, mfa: bool = True, email: str | None = None) -> User:
+    u = user(email=email)
+    role_grant(user=u, organisation=organisation, role=role)
+    if mfa:
+        TOTP.activate(u, TOTP_SECRET)
+    return u
