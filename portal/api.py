@@ -1,4 +1,4 @@
-"""API plumbing: the v1 router, pagination and the one error format (DESIGN.md section 5)."""
+"""API plumbing: pagination and the one error format (DESIGN.md section 5)."""
 
 from __future__ import annotations
 
@@ -9,12 +9,9 @@ from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
-from rest_framework.routers import DefaultRouter
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from portal.errors import DomainError
-
-router = DefaultRouter(trailing_slash=True)
 
 
 class Pagination(PageNumberPagination):

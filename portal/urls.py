@@ -3,12 +3,13 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
 
-from portal.api import router
 from portal.health import healthz
 from portal.members import api as members_api
 from portal.notifications import api as notifications_api
 
+router = DefaultRouter()
 router.register("me/dependants", members_api.DependantViewSet, basename="dependant")
 router.register("notifications", notifications_api.MessageViewSet, basename="notification")
 router.register("staff/members", members_api.StaffMemberViewSet, basename="staff-member")

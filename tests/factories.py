@@ -12,22 +12,36 @@ from portal.members.services import member_create, role_grant
 
 PASSWORD = "test-pass-2026!"
 TOTP_SECRET = "JBSWY3DPEHPK3PXP"
+
+
+def totp_code() -> str:
+    from portal.members.management.commands.demo_totp import totp_now
+
+    return totp_now(TOTP_SECRET)
+
 _seq = itertools.count(1)
 
 # Valid resident ID numbers (checksums correct) for tests.
 VALID_ID_NUMBERS = ["11010519491231002X", "110101199003074477", "330102198505051235", "330122199001014561"]
 
 
+def _add(parent: Organisation | None, **fields) -> Organisation:
+    if parent is None:
+        return Organisation.objects.add_root(create_kwargs=fields)
+    parent.refresh_from_db()
+    return Organisation.objects.add_child(parent, create_kwargs=fields)
+
+
 def org_tree() -> dict[str, Organisation]:
     """national > province > city > county > two grassroots unions, plus a sibling city with its own union."""
-    national = Organisation.add_root(name="中华全国总工会", level=OrganisationLevel.NATIONAL, region_code="100000")
-    province = national.add_child(name="某省总工会", level=OrganisationLevel.PROVINCE, region_code="330000")
-    city = province.add_child(name="甲市总工会", level=OrganisationLevel.CITY, region_code="330100")
-    county = city.add_child(name="甲县总工会", level=OrganisationLevel.COUNTY, region_code="330122")
-    unit = county.add_child(name="甲县机械厂工会", level=OrganisationLevel.GRASSROOTS, region_code="330122")
-    unit2 = city.add_child(name="甲市公交集团工会", level=OrganisationLevel.GRASSROOTS, region_code="330100")
-    sibling = province.add_child(name="乙市总工会", level=OrganisationLevel.CITY, region_code="330200")
-    sibling_unit = sibling.add_child(name="乙市港务集团工会", level=OrganisationLevel.GRASSROOTS, region_code="330200")
+    national = _add(None, name="中华全国总工会", level=OrganisationLevel.NATIONAL, region_code="100000")
+    province = _add(national, name="某省总工会", level=OrganisationLevel.PROVINCE, region_code="330000")
+    city = _add(province, name="甲市总工会", level=OrganisationLevel.CITY, region_code="330100")
+    county = _add(city, name="甲县总工会", level=OrganisationLevel.COUNTY, region_code="330122")
+    unit = _add(county, name="甲县机械厂工会", level=OrganisationLevel.GRASSROOTS, region_code="330122")
+    unit2 = _add(city, name="甲市公交集团工会", level=OrganisationLevel.GRASSROOTS, region_code="330100")
+    sibling = _add(province, name="乙市总工会", level=OrganisationLevel.CITY, region_code="330200")
+    sibling_unit = _add(sibling, name="乙市港务集团工会", level=OrganisationLevel.GRASSROOTS, region_code="330200")
     for org in (national, province, city, county, unit, unit2, sibling, sibling_unit):
         org.refresh_from_db()
     return {"national": national, "province": province, "city": city, "county": county, "unit": unit,

@@ -102,11 +102,12 @@ def _organisations() -> dict[str, Organisation]:
     for key, name, level, region, parent in TREE:
         existing = Organisation.objects.filter(name=name, level=level).first()
         if existing is None:
+            fields = {"name": name, "level": level, "region_code": region}
             if parent is None:
-                existing = Organisation.add_root(name=name, level=level, region_code=region)
+                existing = Organisation.objects.add_root(create_kwargs=fields)
             else:
                 orgs[parent].refresh_from_db()
-                existing = orgs[parent].add_child(name=name, level=level, region_code=region)
+                existing = Organisation.objects.add_child(orgs[parent], create_kwargs=fields)
         orgs[key] = existing
     for org in orgs.values():
         org.refresh_from_db()

@@ -26,5 +26,11 @@ class MemberSignupForm(forms.Form):
                 raise ValidationError(DUPLICATE_ID_MESSAGE)
         return raw
 
+    def clean(self):
+        cleaned = super().clean()
+        if "phone" in self.fields and not cleaned.get("phone") and "phone" not in self.errors:
+            self.add_error("phone", _("Members sign up with a mobile number."))
+        return cleaned
+
     def signup(self, request, user) -> None:
         """Nothing to do: AccountAdapter.save_user created the member in the user's transaction."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from contextlib import contextmanager
 from datetime import date
 
 from django.core.exceptions import ValidationError
@@ -21,6 +22,17 @@ from .permissions import Action
 DUPLICATE_ID_MESSAGE = _("This ID number cannot be registered. If you think this is a mistake, contact your union.")
 
 
+@contextmanager
+def _errors_on(field: str):
+    """Attach a bare ValidationError (from a validator) to `field`, so the API shows it beside that field."""
+    try:
+        yield
+    except ValidationError as exc:
+        if hasattr(exc, "error_dict"):
+            raise
+        raise ValidationError({field: exc.messages}) from None
+
+
 def _new_member_number() -> str:
     return f"{timezone.now():%Y}{secrets.randbelow(10**8):08d}"
 
@@ -31,7 +43,8 @@ def _check_grassroots(organisation: Organisation) -> None:
 
 
 def _apply_id_number(member: Member, raw: str) -> None:
-    parsed = id_number_parse(raw)
+    with _errors_on("id_number"):
+        parsed = id_number_parse(raw)
     if Member.objects.filter(id_number_hash=parsed.hash).exclude(pk=member.pk).exists():
         raise ValidationError({"id_number": [DUPLICATE_ID_MESSAGE]})
     member.id_number_hash = parsed.hash
@@ -57,12 +70,7 @@ def member_create(*, user: User, real_name: str, organisation: Organisation, id_
     _check_grassroots(organisation)
     member = Member(user=user, real_name=real_name.strip(), organisation=organisation, **categories)
     if id_number:
-        try:
-            _apply_id_number(member, id_number)
-        except ValidationError as exc:
-            if not hasattr(exc, "error_dict"):
-                raise ValidationError({"id_number": exc.messages}) from None
-            raise
+        _apply_id_number(member, id_number)
     if verified_by is not None:
         member.verification_status = VerificationStatus.VERIFIED
         member.verified_by = verified_by
@@ -96,14 +104,12 @@ def member_update_profile(*, member: Member, data: dict) -> Member:
         member_fields.add("organisation")
         needs_review = True
     if data.get("id_number"):
-        try:
-            _apply_id_number(member, data["id_number"])
-        except ValidationError as exc:
-            raise exc if hasattr(exc, "error_dict") else ValidationError({"id_number": exc.messages}) from None
+        _apply_id_number(member, data["id_number"])
         member_fields |= {"id_number_hash", "id_number_last4", "birth_date"}
         needs_review = True
     if "phone" in data:
-        phone = phone_normalise(data["phone"]) if data["phone"] else None
+        with _errors_on("phone"):
+            phone = phone_normalise(data["phone"]) if data["phone"] else None
         if phone and User.objects.filter(phone=phone).exclude(pk=user.pk).exists():
             raise ValidationError({"phone": [_("This phone number is already used by another account.")]})
         if phone != user.phone:

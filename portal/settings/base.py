@@ -155,7 +155,8 @@ SMS_BACKEND = env("SMS_BACKEND", default="portal.notifications.sms.ConsoleSmsBac
 ACCOUNT_ADAPTER = "portal.members.adapters.AccountAdapter"
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email", "phone"}
-ACCOUNT_SIGNUP_FIELDS = ["email*", "phone*", "password1*", "password2*"]
+# Phone is optional for allauth (staff accounts have none); MemberSignupForm requires it from members.
+ACCOUNT_SIGNUP_FIELDS = ["email*", "phone", "password1*", "password2*"]
 ACCOUNT_SIGNUP_FORM_CLASS = "portal.members.forms.MemberSignupForm"
 ACCOUNT_EMAIL_VERIFICATION = env("ACCOUNT_EMAIL_VERIFICATION", default="mandatory")
 ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = True
@@ -182,7 +183,7 @@ HEADLESS_FRONTEND_URLS = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "allauth.headless.contrib.rest_framework.authentication.XSessionTokenAuthentication",
+        "portal.members.authentication.SessionTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -216,3 +217,26 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
+
+# --- Web front (issue 4, frontend/): htmx + template partials, appended here so the rest stays untouched. ---
+INSTALLED_APPS += ["django_htmx", "template_partials"]
+MIDDLEWARE += ["django_htmx.middleware.HtmxMiddleware"]
+TEMPLATES[0]["OPTIONS"]["context_processors"] += ["frontend.context_processors.ui"]
+# frontend/templates as a DIRS entry overrides allauth templates (allauth precedes frontend in INSTALLED_APPS).
+TEMPLATES[0]["DIRS"] += [BASE_DIR / "frontend" / "templates"]
+
+# Bookings (cultural palaces): seat holds, waitlist offers, no-show suspensions, ballot weights.
+BOOKING_HOLD_MINUTES = env.int("BOOKING_HOLD_MINUTES", default=15)
+WAITLIST_OFFER_MINUTES = env.int("WAITLIST_OFFER_MINUTES", default=120)
+WAITLIST_OFFER_MIN_MINUTES = env.int("WAITLIST_OFFER_MIN_MINUTES", default=10)
+NO_SHOW_LIMIT = env.int("NO_SHOW_LIMIT", default=3)
+NO_SHOW_WINDOW_DAYS = env.int("NO_SHOW_WINDOW_DAYS", default=90)
+NO_SHOW_SUSPENSION_DAYS = env.int("NO_SHOW_SUSPENSION_DAYS", default=30)
+BALLOT_NEWCOMER_WEIGHT = env.int("BALLOT_NEWCOMER_WEIGHT", default=3)
+CELERY_BEAT_SCHEDULE.update({
+    "bookings-holds-expire": {"task": "bookings.tasks.holds_expire", "schedule": 60.0},
+    "bookings-offers-expire": {"task": "bookings.tasks.offers_expire", "schedule": 60.0},
+    "bookings-ballots-draw": {"task": "bookings.tasks.ballots_draw_due", "schedule": 300.0},
+    "bookings-no-shows": {"task": "bookings.tasks.no_shows_mark_due", "schedule": 900.0},
+    "bookings-reminders": {"task": "bookings.tasks.reminders_send", "schedule": 3600.0},
+})

@@ -1,6 +1,7 @@
 """Embedded development configuration used by `make run`: SQLite, eager Celery, console mail."""
 
 from .base import *  # noqa: F403
+from .base import STATIC_ROOT
 from .base import env
 
 DEBUG = env.bool("DEBUG", default=True)
@@ -10,3 +11,5 @@ STORAGES = {
 }
 DEMO_DATA_ALLOWED = True
 STRIPE_TEST_MODE = True
+
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns about a missing root otherwise

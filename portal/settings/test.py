@@ -1,6 +1,7 @@
 """Test configuration: the embedded defaults, or PostgreSQL + Redis when DATABASE_URL/REDIS_URL are set."""
 
 from .base import *  # noqa: F403
+from .base import STATIC_ROOT
 from .base import CACHES
 
 DEBUG = False
@@ -15,3 +16,5 @@ DEMO_DATA_ALLOWED = True
 STRIPE_TEST_MODE = True
 if "KEY_PREFIX" in CACHES["default"]:
     CACHES["default"]["KEY_PREFIX"] = "portal-test"
+
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns about a missing root otherwise

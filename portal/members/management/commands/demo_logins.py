@@ -21,6 +21,6 @@ class Command(BaseCommand):
         self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD})")
         for email, phone, who in LOGINS:
             self.stdout.write(f"  {email:<24} {phone:<12} {who}")
-        self.stdout.write(f"Staff TOTP secret (demo only): {DEMO_TOTP_SECRET}  "
-                          "(code: python -c \"import pyotp; print(pyotp.TOTP('%s').now())\")" % DEMO_TOTP_SECRET)
+        self.stdout.write(f"Staff TOTP secret (demo only): {DEMO_TOTP_SECRET}; add it to an authenticator app, "
+                          "or print the current code with: .venv/bin/python manage.py demo_totp")
         self.stdout.write("Payments: localstripe on 127.0.0.1:8420 — TEST MODE, no real money.\n")

@@ -1,0 +1,71 @@
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+
+from portal.members.identity import id_number_parse, phone_normalise
+from portal.members.models import Member
+from portal.members.services import DUPLICATE_ID_MESSAGE, member_create
+from tests import factories
+
+VALID = factories.VALID_ID_NUMBERS[1]  # 110101199003074477
+
+
+def test_valid_id_number_is_reduced_to_hash_last4_and_birth_date():
+    parsed = id_number_parse(VALID)
+    assert parsed.last4 == "4477"
+    assert str(parsed.birth_date) == "1990-03-07"
+    assert len(parsed.hash) == 64 and VALID not in parsed.hash
+
+
+def test_lowercase_x_is_the_same_number():
+    assert id_number_parse("11010519491231002x").hash == id_number_parse("11010519491231002X").hash
+
+
+@pytest.mark.parametrize("bad", ["110101199003074478", "12345", "11010119900307447A", "", "110101199013074477"])
+def test_invalid_id_numbers_are_refused(bad):
+    with pytest.raises(ValidationError):
+        id_number_parse(bad)
+
+
+def test_hash_is_keyed(settings):
+    first = id_number_parse(VALID).hash
+    settings.ID_NUMBER_HMAC_KEY = "another-key"
+    assert id_number_parse(VALID).hash != first
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("13800000001", "+8613800000001"),
+    ("138 0000 0001", "+8613800000001"),
+    ("+86 138-0000-0001", "+8613800000001"),
+    ("008613800000001", "+8613800000001"),
+])
+def test_phone_is_normalised_to_e164(raw, expected):
+    assert phone_normalise(raw) == expected
+
+
+@pytest.mark.parametrize("bad", ["12800000001", "1380000000", "+1 650 555 0100", "phone"])
+def test_bad_phones_are_refused(bad):
+    with pytest.raises(ValidationError):
+        phone_normalise(bad)
+
+
+@pytest.mark.django_db
+def test_database_never_holds_the_full_id_number(orgs):
+    member = factories.member(organisation=orgs["unit"], id_number=VALID)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT * FROM members_member WHERE id = %s", [member.pk])
+        row = cursor.fetchone()
+    assert all(VALID not in str(value) for value in row)
+    assert member.id_number_last4 == "4477"
+
+
+@pytest.mark.django_db
+def test_duplicate_id_number_is_refused_without_naming_the_other_account(orgs):
+    first = factories.member(organisation=orgs["unit"], id_number=VALID, real_name="张三")
+    other_user = factories.user()
+    with pytest.raises(ValidationError) as exc:
+        member_create(user=other_user, real_name="李四", organisation=orgs["unit"], id_number=VALID)
+    messages = exc.value.message_dict["id_number"]
+    assert messages == [DUPLICATE_ID_MESSAGE]
+    assert first.real_name not in messages[0] and first.user.email not in messages[0]
+    assert not Member.objects.filter(user=other_user).exists()
