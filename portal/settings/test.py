@@ -1,8 +1,7 @@
 """Test configuration: the embedded defaults, or PostgreSQL + Redis when DATABASE_URL/REDIS_URL are set."""
 
 from .base import *  # noqa: F403
-from .base import STATIC_ROOT
-from .base import CACHES
+from .base import CACHES, STATIC_ROOT
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -18,3 +17,6 @@ if "KEY_PREFIX" in CACHES["default"]:
     CACHES["default"]["KEY_PREFIX"] = "portal-test"
 
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns about a missing root otherwise
+# Tasks run in-process so each test sees their effects; tests marked celery_worker start a real worker
+# on the broker (CELERY_BROKER_URL) and switch eager mode off for their duration.
+CELERY_TASK_ALWAYS_EAGER = True

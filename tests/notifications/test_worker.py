@@ -11,8 +11,8 @@ from portal.notifications.services import notify
 
 @pytest.mark.celery_worker
 @pytest.mark.django_db(transaction=True)
-def test_a_real_worker_delivers_the_email(member):
-    assert not app.conf.task_always_eager
+def test_a_real_worker_delivers_the_email(member, monkeypatch):
+    monkeypatch.setitem(app.conf, "task_always_eager", False)
     with start_worker(app, perform_ping_check=False, pool="solo", concurrency=1, loglevel="WARNING"):
         message = notify(user=member.user, kind="member_verified", context={"name": "n", "organisation": "o"})
         for _ in range(100):
