@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -19,7 +20,7 @@ from .models import Dependant, Member, Organisation, VerificationStatus
 class StaffAccess(BasePermission):
     """Staff API: a role grant and TOTP enrolled; object checks go through permissions.can()."""
 
-    message = "Staff API requires a staff role with two-factor authentication enrolled."
+    message = _("The staff API needs a staff role with two-factor authentication enrolled.")
 
     def has_permission(self, request, view) -> bool:
         return bool(request.user and request.user.is_authenticated and permissions.has_staff_access(request.user))
@@ -70,7 +71,7 @@ class MeSerializer(serializers.Serializer):
 def _profile(request) -> dict:
     member = selectors.member_for_user(user=request.user)
     if member is None:
-        raise NotFound("This account has no member profile.")
+        raise NotFound(_("This account has no member profile."))
     return {"user": request.user, "member": member}
 
 

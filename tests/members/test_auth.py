@@ -138,3 +138,20 @@ def test_signup_requires_a_phone(orgs):
     assert response.status_code == 400
     assert "phone" in {e["param"] for e in response.json()["errors"]}
     assert not User.objects.exists()
+
+
+@pytest.mark.django_db
+def test_password_reset_by_code(orgs):
+    factories.member(organisation=orgs["unit"], email="forgot@example.com")
+    client = APIClient()
+    requested = client.post("/_allauth/app/v1/auth/password/request", {"email": "forgot@example.com"}, format="json")
+    assert requested.status_code == 401
+    token = requested.json()["meta"]["session_token"]
+    code = re.search(r"^([A-Z0-9]{4}-[A-Z0-9]{4})$", mail.outbox[-1].body, re.MULTILINE).group(1)
+    reset = client.post("/_allauth/app/v1/auth/password/reset", {"key": code, "password": "Brand-new-pass-77"},
+                        format="json", headers={"X-Session-Token": token})
+    assert reset.status_code in (200, 401), reset.json()
+    old = client.post(LOGIN, {"email": "forgot@example.com", "password": factories.PASSWORD}, format="json")
+    assert old.status_code == 400
+    new = client.post(LOGIN, {"email": "forgot@example.com", "password": "Brand-new-pass-77"}, format="json")
+    assert new.status_code == 200
