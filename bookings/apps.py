@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class BookingsConfig(AppConfig):
     name = "bookings"
     verbose_name = _("Bookings")
+
+    def ready(self) -> None:
+        from .kinds import register_all
+
+        register_all()

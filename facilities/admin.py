@@ -1,6 +1,16 @@
 from django.contrib import admin
 
-from .models import Facility
+from .models import AssetRecord, Facility, FacilityPhoto, Venue
+
+
+class VenueInline(admin.TabularInline):
+    model = Venue
+    extra = 0
+
+
+class PhotoInline(admin.TabularInline):
+    model = FacilityPhoto
+    extra = 0
 
 
 @admin.register(Facility)
@@ -9,3 +19,11 @@ class FacilityAdmin(admin.ModelAdmin):
     list_filter = ["kind", "status"]
     search_fields = ["name", "address"]
     raw_id_fields = ["organisation"]
+    inlines = [VenueInline, PhotoInline]
+
+
+@admin.register(AssetRecord)
+class AssetRecordAdmin(admin.ModelAdmin):
+    list_display = ["facility", "year", "book_value_fen", "title_status", "operating_mode"]
+    list_filter = ["year", "title_status", "operating_mode"]
+    raw_id_fields = ["facility"]

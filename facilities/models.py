@@ -1,9 +1,12 @@
-"""Cultural palaces and sanatoriums owned by a union."""
+"""Cultural palaces and sanatoriums owned by a union, their venues, photos and yearly asset records."""
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from portal.members.models import Organisation, region_code_validator
+
+from .validators import validate_image_upload
 
 
 class FacilityKind(models.TextChoices):
@@ -43,3 +46,100 @@ class Facility(models.Model):
     @property
     def owning_organisation(self) -> Organisation:
         return self.organisation
+
+
+class FacilityPhoto(models.Model):
+    facility = models.ForeignKey(Facility, on_delete=models.CASCADE, related_name="photos")
+    image = models.FileField(_("image"), upload_to="facilities/%Y/", validators=[validate_image_upload])
+    caption = models.CharField(_("caption"), max_length=200, blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("facility photo")
+        verbose_name_plural = _("facility photos")
+        ordering = ["position", "id"]
+
+    @property
+    def owning_organisation(self) -> Organisation:
+        return self.facility.organisation
+
+
+class VenueKind(models.TextChoices):
+    CLASSROOM = "classroom", _("Classroom")
+    THEATRE = "theatre", _("Theatre")
+    GYM = "gym", _("Gym")
+    COURT = "court", _("Court")
+    POOL = "pool", _("Swimming pool")
+    LIBRARY = "library", _("Library")
+    OTHER = "other", _("Other")
+
+
+class Venue(models.Model):
+    """A room or space inside a palace with a standing capacity (sessions may use less)."""
+
+    facility = models.ForeignKey(Facility, on_delete=models.CASCADE, related_name="venues")
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=20, choices=VenueKind.choices)
+    capacity = models.PositiveIntegerField(_("capacity"), validators=[MinValueValidator(1)])
+    description = models.CharField(_("description"), max_length=300, blank=True)
+    active = models.BooleanField(_("in use"), default=True)
+
+    class Meta:
+        verbose_name = _("venue")
+        verbose_name_plural = _("venues")
+        ordering = ["facility_id", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["facility", "name"], name="uniq_venue_name_per_facility"),
+            models.CheckConstraint(condition=models.Q(capacity__gte=1), name="venue_capacity_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.facility.name} · {self.name}"
+
+    @property
+    def owning_organisation(self) -> Organisation:
+        return self.facility.organisation
+
+
+class TitleStatus(models.TextChoices):
+    HELD = "held", _("Title deed held")
+    IN_PROGRESS = "in_progress", _("Title deed in progress")
+    NONE = "none", _("No title deed")
+
+
+class OperatingMode(models.TextChoices):
+    SELF_RUN = "self_run", _("Self-run")
+    OUTSOURCED = "outsourced", _("Outsourced")
+
+
+class AssetRecord(models.Model):
+    """One facility's line in the annual asset statistics report (资产统计年报)."""
+
+    facility = models.ForeignKey(Facility, on_delete=models.CASCADE, related_name="asset_records")
+    year = models.PositiveSmallIntegerField(_("year"), validators=[MinValueValidator(1949), MaxValueValidator(2100)])
+    book_value_fen = models.BigIntegerField(_("book value (fen)"), validators=[MinValueValidator(0)])
+    currency = models.CharField(_("currency"), max_length=3, default="CNY")
+    land_area_m2 = models.DecimalField(_("land area (m²)"), max_digits=12, decimal_places=2,
+                                       validators=[MinValueValidator(0)])
+    floor_area_m2 = models.DecimalField(_("floor area (m²)"), max_digits=12, decimal_places=2,
+                                        validators=[MinValueValidator(0)])
+    year_built = models.PositiveSmallIntegerField(_("year built"), null=True, blank=True,
+                                                  validators=[MinValueValidator(1800), MaxValueValidator(2100)])
+    title_status = models.CharField(_("title status"), max_length=20, choices=TitleStatus.choices)
+    operating_mode = models.CharField(_("operating mode"), max_length=20, choices=OperatingMode.choices)
+    notes = models.TextField(_("notes"), blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("asset record")
+        verbose_name_plural = _("asset records")
+        ordering = ["facility_id", "-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["facility", "year"], name="uniq_asset_record_year"),
+            models.CheckConstraint(condition=models.Q(book_value_fen__gte=0), name="asset_book_value_non_negative"),
+        ]
+
+    @property
+    def owning_organisation(self) -> Organisation:
+        return self.facility.organisation

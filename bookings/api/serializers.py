@@ -1,0 +1,90 @@
+"""Serializers shared by the member and staff views (shape only; no rules here)."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from ..models import Activity, Booking, Session, WalkIn
+
+
+class ActivityBriefSerializer(serializers.ModelSerializer):
+    facility_name = serializers.CharField(source="facility.name", read_only=True)
+
+    class Meta:
+        model = Activity
+        fields = ["id", "title", "kind", "category", "facility", "facility_name", "price_fen", "currency",
+                  "waitlist_enabled", "ballot", "max_seats_per_booking"]
+
+
+class SessionSerializer(serializers.ModelSerializer):
+    activity = ActivityBriefSerializer(read_only=True)
+    venue_name = serializers.CharField(source="venue.name", read_only=True, default=None)
+    remaining = serializers.IntegerField(read_only=True)
+    price = serializers.IntegerField(source="activity.price_fen", read_only=True,
+                                     help_text="price per seat in fen (CNY)")
+    bookable = serializers.SerializerMethodField()
+    reason = serializers.SerializerMethodField()
+    reason_text = serializers.SerializerMethodField()
+    mode = serializers.SerializerMethodField()
+    opens_at = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Session
+        fields = ["id", "activity", "venue", "venue_name", "start", "end", "status", "capacity", "booked",
+                  "remaining", "price", "bookable", "reason", "reason_text", "mode", "opens_at"]
+
+    def _verdict(self, obj):
+        return self.context["availability"][obj.pk]
+
+    def get_bookable(self, obj) -> bool:
+        return self._verdict(obj).bookable
+
+    def get_reason(self, obj) -> str:
+        return self._verdict(obj).reason
+
+    def get_reason_text(self, obj) -> str:
+        return self._verdict(obj).message
+
+    def get_mode(self, obj) -> str:
+        """book | waitlist (full, joining the waitlist) | ballot (register interest for the draw)."""
+        return self._verdict(obj).mode
+
+    def get_opens_at(self, obj):
+        verdict = self._verdict(obj)
+        return serializers.DateTimeField().to_representation(verdict.opens_at) if verdict.opens_at else None
+
+
+class BookingSerializer(serializers.ModelSerializer):
+    session_start = serializers.DateTimeField(source="session.start", read_only=True)
+    session_end = serializers.DateTimeField(source="session.end", read_only=True)
+    activity_title = serializers.CharField(source="session.activity.title", read_only=True)
+    facility_name = serializers.CharField(source="session.activity.facility.name", read_only=True)
+
+    class Meta:
+        model = Booking
+        fields = ["id", "session", "session_start", "session_end", "activity_title", "facility_name", "seats",
+                  "status", "amount_fen", "currency", "hold_expires_at", "offer_expires_at", "ticket_code",
+                  "checked_in_at", "attendance", "refund_status", "cancelled_at", "created_at"]
+
+
+class BookingCreateSerializer(serializers.Serializer):
+    session = serializers.IntegerField(min_value=1)
+    seats = serializers.IntegerField(default=1)
+    waitlist = serializers.BooleanField(default=False)
+
+
+class StaffBookingSerializer(BookingSerializer):
+    member_name = serializers.CharField(source="member.real_name", read_only=True)
+    member_number = serializers.CharField(source="member.member_number", read_only=True)
+
+    class Meta(BookingSerializer.Meta):
+        fields = [*BookingSerializer.Meta.fields, "member_name", "member_number", "queue_position",
+                  "ballot_rank", "ballot_weight"]
+
+
+class WalkInSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = WalkIn
+        fields = ["id", "facility", "venue", "session", "date", "persons", "note", "created_at"]
+        read_only_fields = ["created_at"]
+        extra_kwargs = {"date": {"required": False}}

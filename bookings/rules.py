@@ -1,0 +1,131 @@
+"""Pure booking rules shared by the session list (why not bookable) and the booking service (refusals).
+
+No queries here: callers pass in what the rules need, so the list stays a constant number of queries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.utils.translation import gettext_lazy as _
+
+from facilities.models import FacilityStatus
+
+from .models import Activity, MemberCategory, Session, SessionStatus
+
+LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+
+REASONS = {
+    "cancelled": _("This session has been cancelled."),
+    "past": _("This session has already started."),
+    "facility_closed": _("The facility is closed for renovation."),
+    "unpublished": _("This activity is not open for booking."),
+    "not_open": _("Booking has not opened yet."),
+    "closed": _("Booking has closed for this session."),
+    "full": _("This session is full."),
+    "login_required": _("Sign in to book."),
+    "no_member": _("Only union members can book."),
+    "not_verified": _("Your membership must be verified before you can book."),
+    "not_eligible": _("This activity is not open to you."),
+    "suspended": _("Online booking is suspended for your account."),
+    "already_booked": _("You already have a booking for this session."),
+    "limit_reached": _("You have reached the weekly booking limit for this activity."),
+}
+# Reasons the member cannot change by themselves: 403 rather than 409 when booking anyway.
+FORBIDDEN_REASONS = {"no_member", "not_verified", "not_eligible", "suspended", "login_required"}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    bookable: bool
+    reason: str = ""
+    mode: str = "book"  # book | ballot | waitlist
+    opens_at: datetime | None = None
+
+    @property
+    def message(self) -> str:
+        return str(REASONS.get(self.reason, ""))
+
+
+def booking_window(activity: Activity, session: Session) -> tuple[datetime, datetime]:
+    return (session.start - timedelta(hours=activity.opens_hours_before),
+            session.start - timedelta(hours=activity.closes_hours_before))
+
+
+def cancel_deadline(activity: Activity, session: Session) -> datetime:
+    return session.start - timedelta(hours=activity.cancel_hours_before)
+
+
+def local_week(moment: datetime) -> tuple[int, int]:
+    iso = moment.astimezone(LOCAL_TZ).isocalendar()
+    return iso.year, iso.week
+
+
+def age_on(birth: date, day: date) -> int:
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+def member_in_category(member, category: str) -> bool:
+    if category == MemberCategory.MODEL_WORKER:
+        return member.is_model_worker
+    return bool(getattr(member, category, False))
+
+
+def audience_ok(member, activity: Activity, session: Session) -> bool:
+    if activity.members_only and not member.organisation.path.startswith(activity.facility.organisation.path):
+        return False
+    if activity.min_age is not None or activity.max_age is not None:
+        if member.birth_date is None:
+            return False
+        age = age_on(member.birth_date, session.start.astimezone(LOCAL_TZ).date())
+        if activity.min_age is not None and age < activity.min_age:
+            return False
+        if activity.max_age is not None and age > activity.max_age:
+            return False
+    if activity.member_categories:
+        return any(member_in_category(member, c) for c in activity.member_categories)
+    return True
+
+
+def evaluate(*, member, session: Session, now: datetime, has_active_booking: bool = False,
+             week_count: int = 0, suspended: bool = False, check_seats: bool = True) -> Verdict:
+    """Can `member` (None when anonymous) book `session` now? The first failing rule is the reason."""
+    activity = session.activity
+    opens_at, closes_at = booking_window(activity, session)
+
+    def no(reason: str) -> Verdict:
+        return Verdict(False, reason, opens_at=opens_at)
+
+    if session.status == SessionStatus.CANCELLED:
+        return no("cancelled")
+    if session.start <= now:
+        return no("past")
+    if not activity.published:
+        return no("unpublished")
+    if activity.facility.status != FacilityStatus.OPEN:
+        return no("facility_closed")
+    if now < opens_at:
+        return no("not_open")
+    if now >= closes_at:
+        return no("closed")
+    if member is None:
+        return no("login_required")
+    if not member.is_verified:
+        return no("not_verified")
+    if not audience_ok(member, activity, session):
+        return no("not_eligible")
+    if suspended:
+        return no("suspended")
+    if has_active_booking:
+        return no("already_booked")
+    if activity.max_active_per_week is not None and week_count >= activity.max_active_per_week:
+        return no("limit_reached")
+    if activity.ballot:
+        return Verdict(True, mode="ballot", opens_at=opens_at)
+    if check_seats and session.booked >= session.capacity:
+        if activity.waitlist_enabled:
+            return Verdict(True, "full", mode="waitlist", opens_at=opens_at)
+        return no("full")
+    return Verdict(True, opens_at=opens_at)

@@ -1,0 +1,90 @@
+"""Reads of sessions and bookings. The session list costs a constant number of queries per page."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from facilities.models import Facility
+from portal.errors import NotFound
+from portal.members import permissions
+from portal.members.models import Member
+from portal.members.permissions import Action
+
+from . import rules
+from .models import ACTIVE_STATUSES, LIMITED_STATUSES, Booking, Session, Suspension
+
+
+def member_for(user) -> Member | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return Member.objects.select_related("organisation").filter(user=user).first()
+
+
+def session_list(*, facility: Facility | None = None, start: datetime | None = None, end: datetime | None = None,
+                 category: str | None = None, activity_id: int | None = None) -> QuerySet[Session]:
+    qs = Session.objects.filter(activity__published=True).select_related(
+        "activity__facility__organisation", "venue")
+    if facility is not None:
+        qs = qs.filter(activity__facility=facility)
+    if activity_id is not None:
+        qs = qs.filter(activity_id=activity_id)
+    if category:
+        qs = qs.filter(activity__category=category)
+    qs = qs.filter(start__gte=start or timezone.now())
+    if end is not None:
+        qs = qs.filter(start__lt=end)
+    return qs.order_by("start", "id")
+
+
+def session_availability(*, member: Member | None, sessions: list[Session],
+                         now: datetime | None = None) -> dict[int, rules.Verdict]:
+    """The caller's verdict for each session on a page: at most three queries however long the page is."""
+    now = now or timezone.now()
+    active: set[int] = set()
+    week_counts: dict[tuple[int, tuple[int, int]], int] = {}
+    suspended = False
+    if member is not None and sessions:
+        ids = [s.pk for s in sessions]
+        limited_activities = {s.activity_id for s in sessions if s.activity.max_active_per_week is not None}
+        starts = [s.start for s in sessions]
+        rows = Booking.objects.filter(member=member, status__in=ACTIVE_STATUSES).filter(
+            session__start__gte=min(starts) - timedelta(days=7), session__start__lte=max(starts) + timedelta(days=7),
+        ).values_list("session_id", "session__activity_id", "session__start", "status")
+        for session_id, activity_id, start, status in rows:
+            if session_id in ids:
+                active.add(session_id)
+            if activity_id in limited_activities and status in LIMITED_STATUSES:
+                key = (activity_id, rules.local_week(start))
+                week_counts[key] = week_counts.get(key, 0) + 1
+        suspended = Suspension.objects.filter(member=member, starts_at__lte=now, ends_at__gt=now).exists()
+    return {
+        s.pk: rules.evaluate(member=member, session=s, now=now, has_active_booking=s.pk in active,
+                             week_count=week_counts.get((s.activity_id, rules.local_week(s.start)), 0),
+                             suspended=suspended)
+        for s in sessions
+    }
+
+
+def booking_list(*, member: Member, status: str | None = None) -> QuerySet[Booking]:
+    qs = Booking.objects.filter(member=member).select_related("session__activity__facility", "session__venue")
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("-created_at", "-id")
+
+
+def booking_get(*, member: Member, booking_id: int) -> Booking:
+    booking = booking_list(member=member).filter(pk=booking_id).first()
+    if booking is None:
+        raise NotFound()
+    return booking
+
+
+def session_bookings_for_staff(*, actor, session_id: int) -> QuerySet[Booking]:
+    session = Session.objects.select_related("activity__facility__organisation").filter(pk=session_id).first()
+    if session is None or not permissions.can(actor, Action.VIEW_BOOKINGS, session):
+        raise NotFound()
+    return Booking.objects.filter(session=session).select_related("member__user").order_by(
+        "status", "queue_position", "id")

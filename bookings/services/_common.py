@@ -1,0 +1,68 @@
+"""Helpers shared by the booking services: seat counter moves, codes, time windows, task hand-off."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from ..models import Session, SessionStatus
+from ..rules import LOCAL_TZ
+
+
+def now() -> datetime:
+    return timezone.now()
+
+
+def take_seats(session_id: int, seats: int) -> bool:
+    """The only way seats are taken: one conditional UPDATE; False when they do not fit (or not scheduled)."""
+    return bool(Session.objects.filter(pk=session_id, status=SessionStatus.SCHEDULED,
+                                       booked__lte=F("capacity") - seats).update(booked=F("booked") + seats))
+
+
+def release_seats(session_id: int, seats: int) -> None:
+    # The CHECK constraint (booked >= 0) turns any double release into an IntegrityError, never a silent drift.
+    Session.objects.filter(pk=session_id).update(booked=F("booked") - seats)
+
+
+def new_ticket_code() -> str:
+    return secrets.token_urlsafe(12)  # 96 random bits: unguessable, short enough for a QR code
+
+
+def hold_until(moment: datetime) -> datetime:
+    return moment + timedelta(minutes=settings.BOOKING_HOLD_MINUTES)
+
+
+def offer_window(session: Session, moment: datetime) -> timedelta | None:
+    """The configured window, shortened to half the time left before the start; None when too near."""
+    window = timedelta(minutes=settings.WAITLIST_OFFER_MINUTES)
+    left = session.start - moment
+    window = min(window, left / 2)
+    if window < timedelta(minutes=settings.WAITLIST_OFFER_MIN_MINUTES):
+        return None
+    return window
+
+
+def local(moment: datetime) -> str:
+    return date_format(moment.astimezone(LOCAL_TZ), "Y-m-d H:i")
+
+
+def local_time(moment: datetime) -> str:
+    return moment.astimezone(LOCAL_TZ).strftime("%H:%M")
+
+
+def session_context(session: Session) -> dict:
+    return {"activity": session.activity.title, "facility": session.activity.facility.name,
+            "start": local(session.start)}
+
+
+def after_commit_offer(session_id: int) -> None:
+    """Seats may have freed up: let the waitlist task offer them once this transaction commits."""
+    from ..tasks import waitlist_offer
+
+    transaction.on_commit(lambda: waitlist_offer.delay(session_id))

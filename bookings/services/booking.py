@@ -1,0 +1,184 @@
+"""Booking a session, cancelling, payment completion and expiry of unpaid holds."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from portal.errors import Conflict, NotFound, NotPermitted
+
+from .. import rules
+from ..models import (
+    ACTIVE_STATUSES,
+    LIMITED_STATUSES,
+    Booking,
+    BookingStatus,
+    RefundStatus,
+    Session,
+    SessionStatus,
+    Suspension,
+)
+from ._common import after_commit_offer, hold_until, new_ticket_code, now, release_seats, take_seats
+
+
+def _week_count(member, session: Session) -> int:
+    week = rules.local_week(session.start)
+    starts = Booking.objects.filter(member=member, session__activity_id=session.activity_id,
+                                    status__in=LIMITED_STATUSES).values_list("session__start", flat=True)
+    return sum(1 for s in starts if rules.local_week(s) == week)
+
+
+def active_suspension(member, moment) -> Suspension | None:
+    return Suspension.objects.filter(member=member, starts_at__lte=moment, ends_at__gt=moment).order_by(
+        "-ends_at").first()
+
+
+def _refuse(verdict: rules.Verdict, suspension: Suspension | None = None) -> None:
+    message = verdict.message
+    if verdict.reason == "suspended" and suspension is not None:
+        message = _("Online booking is suspended until %(end)s: %(reason)s") % {
+            "end": suspension.ends_at.astimezone(rules.LOCAL_TZ).strftime("%Y-%m-%d"),
+            "reason": suspension.reason}
+    if verdict.reason in rules.FORBIDDEN_REASONS:
+        raise NotPermitted(message, code=verdict.reason)
+    raise Conflict(message, code=verdict.reason)
+
+
+def _seat_status(session: Session) -> dict:
+    """Fields of a booking that has just got its seats: confirmed when free, held for payment otherwise."""
+    if session.activity.price_fen:
+        return {"status": BookingStatus.PENDING_PAYMENT, "hold_expires_at": hold_until(now())}
+    return {"status": BookingStatus.CONFIRMED, "ticket_code": new_ticket_code()}
+
+
+def booking_create(*, member, session_id: int, seats: int = 1, waitlist: bool = False,
+                   channel: str = "online") -> Booking:
+    """Book `seats` on a session for `member`. Seats are taken only by a conditional UPDATE."""
+    session = Session.objects.select_related("activity__facility__organisation").filter(pk=session_id).first()
+    if session is None:
+        raise ValidationError({"session": [_("This session does not exist.")]})
+    activity = session.activity
+    if seats < 1:
+        raise ValidationError({"seats": [_("Book at least one seat.")]})
+    if seats > activity.max_seats_per_booking:
+        limit = activity.max_seats_per_booking
+        raise ValidationError({"seats": [_("At most %(n)d seats per booking.") % {"n": limit}]})
+    moment = now()
+    suspension = active_suspension(member, moment)
+    verdict = rules.evaluate(
+        member=member, session=session, now=moment, suspended=suspension is not None,
+        has_active_booking=Booking.objects.filter(session=session, member=member,
+                                                  status__in=ACTIVE_STATUSES).exists(),
+        week_count=_week_count(member, session) if activity.max_active_per_week is not None else 0,
+        check_seats=False)
+    if not verdict.bookable:
+        _refuse(verdict, suspension)
+
+    amount = activity.price_fen * seats
+    try:
+        with transaction.atomic():
+            if activity.ballot:
+                return _register_interest(member=member, session=session, seats=seats, amount=amount,
+                                          channel=channel)
+            if take_seats(session.pk, seats):
+                return Booking.objects.create(session=session, member=member, seats=seats, channel=channel,
+                                              amount_fen=amount, **_seat_status(session))
+            if not (waitlist and activity.waitlist_enabled):
+                detail = (_("This session is full. You can join the waitlist.") if activity.waitlist_enabled
+                          else _("This session is full."))
+                raise Conflict(detail, code="full")
+            # Lock the row so a concurrent cancellation of the session cannot slip between check and insert.
+            locked = Session.objects.select_for_update().get(pk=session.pk)
+            if locked.status != SessionStatus.SCHEDULED:
+                raise Conflict(rules.REASONS["cancelled"], code="cancelled")
+            booking = Booking.objects.create(session=session, member=member, seats=seats, channel=channel,
+                                             amount_fen=amount, status=BookingStatus.WAITLISTED)
+            Booking.objects.filter(pk=booking.pk).update(queue_position=booking.pk)
+            booking.queue_position = booking.pk
+            return booking
+    except IntegrityError:
+        # The partial unique index caught a concurrent second booking; the seat update rolled back with it.
+        raise Conflict(rules.REASONS["already_booked"], code="already_booked")
+
+
+def _register_interest(*, member, session: Session, seats: int, amount: int, channel: str) -> Booking:
+    locked = Session.objects.select_for_update().get(pk=session.pk)
+    if locked.status != SessionStatus.SCHEDULED:
+        raise Conflict(rules.REASONS["cancelled"], code="cancelled")
+    if locked.ballot_drawn_at is not None:
+        raise Conflict(rules.REASONS["closed"], code="closed")
+    return Booking.objects.create(session=session, member=member, seats=seats, channel=channel, amount_fen=amount,
+                                  status=BookingStatus.INTEREST)
+
+
+def booking_get_for_member(*, member, booking_id: int) -> Booking:
+    booking = Booking.objects.select_related("session__activity__facility").filter(pk=booking_id,
+                                                                                   member=member).first()
+    if booking is None:
+        raise NotFound()
+    return booking
+
+
+def booking_cancel(*, member, booking_id: int) -> Booking:
+    """Cancel before the deadline frees the seats at once; after it the seat stays and it counts as late."""
+    booking = booking_get_for_member(member=member, booking_id=booking_id)
+    session = booking.session
+    moment = now()
+    if booking.status not in ACTIVE_STATUSES or booking.status == BookingStatus.LATE_CANCELLED:
+        raise Conflict(_("This booking is already cancelled or closed."), code="not_active")
+    if session.start <= moment:
+        raise Conflict(_("The session has already started; it can no longer be cancelled."), code="started")
+    old = booking.status
+    late = old == BookingStatus.CONFIRMED and moment >= rules.cancel_deadline(session.activity, session)
+    fields = {"cancelled_at": moment}
+    if late:
+        fields["status"] = BookingStatus.LATE_CANCELLED
+    else:
+        fields["status"] = BookingStatus.CANCELLED
+        if booking.paid_at is not None:
+            fields["refund_status"] = RefundStatus.PENDING  # the payments service refunds it
+    with transaction.atomic():
+        if not Booking.objects.filter(pk=booking.pk, status=old).update(**fields):
+            raise Conflict(_("This booking changed meanwhile; reload and try again."), code="changed")
+        if old in (BookingStatus.CONFIRMED, BookingStatus.PENDING_PAYMENT, BookingStatus.OFFERED) and not late:
+            release_seats(session.pk, booking.seats)
+            after_commit_offer(session.pk)
+    booking.refresh_from_db()
+    return booking
+
+
+def booking_mark_paid(*, booking_id: int) -> Booking:
+    """Called by the payments service once the member has paid: the held seat becomes a confirmed ticket."""
+    moment = now()
+    updated = Booking.objects.filter(pk=booking_id, status=BookingStatus.PENDING_PAYMENT).update(
+        status=BookingStatus.CONFIRMED, paid_at=moment, hold_expires_at=None, ticket_code=new_ticket_code())
+    booking = Booking.objects.get(pk=booking_id)
+    if not updated and booking.status != BookingStatus.CONFIRMED:
+        raise Conflict(_("The seat hold has expired; the payment will be refunded."), code="hold_expired")
+    return booking
+
+
+def hold_expire(*, booking_id: int) -> bool:
+    """Release one expired unpaid hold; False when it was paid, cancelled or already released (retry-safe)."""
+    moment = now()
+    with transaction.atomic():
+        booking = Booking.objects.filter(pk=booking_id).first()
+        if booking is None:
+            return False
+        if not Booking.objects.filter(pk=booking_id, status=BookingStatus.PENDING_PAYMENT,
+                                      hold_expires_at__lte=moment).update(status=BookingStatus.EXPIRED):
+            return False
+        release_seats(booking.session_id, booking.seats)
+        after_commit_offer(booking.session_id)
+    from portal.notifications.services import notify
+
+    from ._common import session_context
+    notify(user=booking.member.user, kind="booking_hold_expired", context=session_context(booking.session))
+    return True
+
+
+def holds_expire_due() -> int:
+    ids = list(Booking.objects.filter(status=BookingStatus.PENDING_PAYMENT, hold_expires_at__lte=now())
+               .values_list("pk", flat=True)[:1000])
+    return sum(hold_expire(booking_id=pk) for pk in ids)

@@ -1,0 +1,173 @@
+"""Staff scheduling: activities, sessions from a recurrence rule, capacity changes, moves, cancellations."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date, datetime, timedelta
+
+from dateutil.rrule import rrulestr
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from facilities.models import Facility, Venue
+from portal.errors import Conflict, NotFound
+from portal.members import permissions
+from portal.members.permissions import Action
+from portal.notifications.services import notify
+
+from ..models import ACTIVE_STATUSES, Activity, Booking, BookingStatus, Session, SessionStatus
+from ..rules import LOCAL_TZ
+from ._common import after_commit_offer, local, now, session_context
+
+MAX_GENERATED_SESSIONS = 500
+ACTIVITY_FIELDS = {"venue", "kind", "title", "category", "description", "price_fen", "members_only", "min_age",
+                   "max_age", "member_categories", "max_seats_per_booking", "max_active_per_week",
+                   "opens_hours_before", "closes_hours_before", "cancel_hours_before", "waitlist_enabled",
+                   "ballot", "published"}
+
+
+def _require(actor, obj) -> None:
+    if not permissions.can(actor, Action.MANAGE_ACTIVITY, obj):
+        raise NotFound()
+
+
+def _check_venue(venue: Venue | None, facility: Facility) -> None:
+    if venue is not None and venue.facility_id != facility.pk:
+        raise ValidationError({"venue": [_("This venue belongs to another facility.")]})
+
+
+def activity_create(*, actor, facility: Facility, **data) -> Activity:
+    _require(actor, facility)
+    activity = Activity(facility=facility, **{k: v for k, v in data.items() if k in ACTIVITY_FIELDS})
+    _check_venue(activity.venue, facility)
+    activity.full_clean()
+    activity.save()
+    return activity
+
+
+def activity_update(*, actor, activity: Activity, data: dict) -> Activity:
+    _require(actor, activity)
+    for field, value in data.items():
+        if field in ACTIVITY_FIELDS:
+            setattr(activity, field, value)
+    _check_venue(activity.venue, activity.facility)
+    activity.full_clean()
+    activity.save()
+    return activity
+
+
+def _occurrences(rule: str, dtstart: datetime, exdates: set[date]) -> list[datetime]:
+    """Local wall-clock occurrences (DST-proof: the rule runs on naive local times), minus the exceptions."""
+    try:
+        parsed = rrulestr(rule, dtstart=dtstart.replace(tzinfo=None), forceset=True)
+    except (ValueError, TypeError) as exc:
+        raise ValidationError({"rrule": [_("This is not a valid recurrence rule: %(error)s") % {"error": exc}]})
+    first = list(itertools.islice(iter(parsed), MAX_GENERATED_SESSIONS + 1))
+    if len(first) > MAX_GENERATED_SESSIONS:
+        raise ValidationError({"rrule": [_("This rule would create more than %(n)d sessions; add COUNT or UNTIL.")
+                                         % {"n": MAX_GENERATED_SESSIONS}]})
+    return [o.replace(tzinfo=LOCAL_TZ) for o in first if o.date() not in exdates]
+
+
+def sessions_generate(*, actor, activity: Activity, rrule: str, first_start: datetime, duration_minutes: int,
+                      capacity: int | None = None, venue: Venue | None = None,
+                      exdates: list[date] | None = None) -> list[Session]:
+    """Create the sessions of an RFC 5545 RRULE (e.g. "FREQ=WEEKLY;BYDAY=TU;COUNT=12"), all or nothing."""
+    _require(actor, activity)
+    venue = venue or activity.venue
+    _check_venue(venue, activity.facility)
+    if duration_minutes < 1 or duration_minutes > 24 * 60:
+        raise ValidationError({"duration_minutes": [_("Enter a duration between 1 minute and 24 hours.")]})
+    capacity = capacity if capacity is not None else (venue.capacity if venue else None)
+    if capacity is None or capacity < 1:
+        raise ValidationError({"capacity": [_("Enter a capacity of at least 1.")]})
+    if venue is not None and capacity > venue.capacity:
+        raise ValidationError({"capacity": [_("The venue holds at most %(n)d people.") % {"n": venue.capacity}]})
+    if first_start.tzinfo is None:
+        first_start = first_start.replace(tzinfo=LOCAL_TZ)
+    starts = _occurrences(rrule, first_start.astimezone(LOCAL_TZ), set(exdates or []))
+    if not starts:
+        raise ValidationError({"rrule": [_("This rule creates no sessions.")]})
+    if starts[0] <= now():
+        raise ValidationError({"first_start": [_("Sessions must start in the future.")]})
+    length = timedelta(minutes=duration_minutes)
+    with transaction.atomic():
+        return Session.objects.bulk_create([
+            Session(activity=activity, venue=venue, start=s, end=s + length, capacity=capacity) for s in starts])
+
+
+def session_for_staff(*, actor, session_id: int) -> Session:
+    session = Session.objects.select_related("activity__facility__organisation", "venue").filter(
+        pk=session_id).first()
+    if session is None or not permissions.can(actor, Action.MANAGE_ACTIVITY, session):
+        raise NotFound()
+    return session
+
+
+def session_change_capacity(*, actor, session_id: int, capacity: int) -> Session:
+    session = session_for_staff(actor=actor, session_id=session_id)
+    if capacity < 0:
+        raise ValidationError({"capacity": [_("Capacity cannot be negative.")]})
+    if session.venue is not None and capacity > session.venue.capacity:
+        limit = session.venue.capacity
+        raise ValidationError({"capacity": [_("The venue holds at most %(n)d people.") % {"n": limit}]})
+    with transaction.atomic():
+        # Conditional: a concurrent booking between our read and this write cannot be squeezed out.
+        if not Session.objects.filter(pk=session.pk, booked__lte=capacity).update(capacity=capacity):
+            session.refresh_from_db(fields=["booked"])
+            raise ValidationError({"capacity": [
+                _("%(n)d seats are already booked; capacity cannot go below that.") % {"n": session.booked}]})
+        after_commit_offer(session.pk)
+    session.refresh_from_db()
+    return session
+
+
+def _holders(session: Session):
+    return Booking.objects.filter(session=session, status__in=ACTIVE_STATUSES).select_related("member__user")
+
+
+def session_move(*, actor, session_id: int, start: datetime, end: datetime, venue: Venue | None = None) -> Session:
+    session = session_for_staff(actor=actor, session_id=session_id)
+    if session.status != SessionStatus.SCHEDULED:
+        raise Conflict(_("A cancelled session cannot be moved."), code="cancelled")
+    if end <= start:
+        raise ValidationError({"end": [_("The end must be after the start.")]})
+    if start <= now():
+        raise ValidationError({"start": [_("Sessions must start in the future.")]})
+    venue = venue or session.venue
+    _check_venue(venue, session.activity.facility)
+    if venue is not None and session.capacity > venue.capacity:
+        raise ValidationError({"venue": [_("This venue is too small for the session's capacity.")]})
+    old_start = session.start
+    with transaction.atomic():
+        Session.objects.filter(pk=session.pk).update(start=start, end=end, venue=venue)
+        session.refresh_from_db()
+        for booking in _holders(session):
+            notify(user=booking.member.user, kind="session_moved",
+                   context={**session_context(session), "old_start": local(old_start)})
+    return session
+
+
+def session_cancel(*, actor, session_id: int, reason: str) -> Session:
+    """Cancel a session: every booking is cancelled, paid ones marked for refund, members notified."""
+    session = session_for_staff(actor=actor, session_id=session_id)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("Tell members why the session is cancelled.")]})
+    moment = now()
+    with transaction.atomic():
+        if not Session.objects.filter(pk=session.pk, status=SessionStatus.SCHEDULED).update(
+                status=SessionStatus.CANCELLED, cancel_reason=reason[:300]):
+            raise Conflict(_("This session is already cancelled."), code="cancelled")
+        holders = list(_holders(session).select_for_update(of=("self",)))
+        ids = [b.pk for b in holders]
+        Booking.objects.filter(pk__in=ids, paid_at__isnull=False).update(refund_status="pending")
+        Booking.objects.filter(pk__in=ids).update(status=BookingStatus.CANCELLED, cancelled_at=moment)
+        # Every seat-holding booking is now cancelled, so nothing holds seats any more.
+        Session.objects.filter(pk=session.pk).update(booked=0)
+        for booking in holders:
+            notify(user=booking.member.user, kind="session_cancelled",
+                   context={**session_context(session), "reason": reason})
+    session.refresh_from_db()
+    return session

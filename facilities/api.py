@@ -1,0 +1,177 @@
+"""Public facility registry and the staff API for venues, photos and asset records."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+
+from portal.members.api import StaffAccess
+from portal.members.models import Organisation
+
+from . import selectors, services
+from .models import AssetRecord, Facility, FacilityKind, FacilityPhoto, Venue
+
+
+class VenueSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Venue
+        fields = ["id", "facility", "name", "kind", "capacity", "description", "active"]
+        validators: list = []  # (facility, name) uniqueness is the service's field error
+
+
+class PhotoSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = FacilityPhoto
+        fields = ["id", "image", "caption", "position"]
+
+
+class FacilitySerializer(serializers.ModelSerializer):
+    organisation_name = serializers.CharField(source="organisation.name", read_only=True)
+    venues = VenueSerializer(many=True, read_only=True)
+    photos = PhotoSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Facility
+        fields = ["id", "kind", "name", "organisation", "organisation_name", "address", "region_code", "latitude",
+                  "longitude", "opening_hours", "contact", "description", "accessibility", "status", "venues",
+                  "photos"]
+
+
+def _int_param(request, name: str) -> int | None:
+    raw = request.query_params.get(name)
+    if raw in (None, ""):
+        return None
+    if not raw.isdigit():
+        raise ValidationError({name: [_("Enter a whole number.")]})
+    return int(raw)
+
+
+@extend_schema(tags=["facilities"], parameters=[
+    OpenApiParameter("kind", str, enum=list(FacilityKind.values)),
+    OpenApiParameter("region", str, description="administrative region code or prefix, e.g. 330100"),
+    OpenApiParameter("org", int, description="owning organisation id; includes the unions below it"),
+])
+class FacilityViewSet(viewsets.ReadOnlyModelViewSet):
+    """Cultural palaces and sanatoriums: public, anyone may browse."""
+
+    permission_classes = [AllowAny]
+    serializer_class = FacilitySerializer
+
+    def get_queryset(self):
+        params = self.request.query_params
+        kind = params.get("kind") or None
+        if kind and kind not in FacilityKind.values:
+            raise ValidationError({"kind": [_("Unknown facility kind.")]})
+        region = params.get("region") or None
+        if region and not region.isdigit():
+            raise ValidationError({"region": [_("Enter a region code made of digits.")]})
+        org_id = _int_param(self.request, "org")
+        organisation = get_object_or_404(Organisation, pk=org_id) if org_id else None
+        return selectors.facility_list(kind=kind, region=region, organisation=organisation)
+
+
+@extend_schema(tags=["staff"], parameters=[OpenApiParameter("facility", int)])
+class StaffVenueViewSet(viewsets.ModelViewSet):
+    """Venues of the facilities the staff member manages."""
+
+    permission_classes = [StaffAccess]
+    serializer_class = VenueSerializer
+
+    def get_queryset(self):
+        facility_id = _int_param(self.request, "facility")
+        facility = get_object_or_404(Facility, pk=facility_id) if facility_id else None
+        return selectors.venue_list_for_staff(actor=self.request.user, facility=facility)
+
+    def create(self, request, *args, **kwargs):
+        serializer = VenueSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        facility = selectors.staff_facility_get(actor=request.user, facility_id=data.pop("facility").pk)
+        venue = services.venue_create(actor=request.user, facility=facility, **data)
+        return Response(VenueSerializer(venue).data, status=status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        venue = self.get_object()
+        serializer = VenueSerializer(venue, data=request.data, partial=kwargs.get("partial", False))
+        serializer.is_valid(raise_exception=True)
+        data = {k: v for k, v in serializer.validated_data.items() if k != "facility"}
+        venue = services.venue_update(actor=request.user, venue=venue, data=data)
+        return Response(VenueSerializer(venue).data)
+
+    def destroy(self, request, *args, **kwargs):
+        services.venue_delete(actor=request.user, venue=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class AssetRecordSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AssetRecord
+        fields = ["id", "facility", "year", "book_value_fen", "currency", "land_area_m2", "floor_area_m2",
+                  "year_built", "title_status", "operating_mode", "notes", "updated_at"]
+        read_only_fields = ["updated_at"]
+        validators: list = []  # (facility, year) uniqueness is the service's field error
+
+
+@extend_schema(tags=["staff"], parameters=[OpenApiParameter("facility", int), OpenApiParameter("year", int)])
+class StaffAssetRecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+                              mixins.UpdateModelMixin, viewsets.GenericViewSet):
+    """The asset register of the staff member's facilities, one record per facility per year."""
+
+    permission_classes = [StaffAccess]
+    serializer_class = AssetRecordSerializer
+
+    def get_queryset(self):
+        facility_id = _int_param(self.request, "facility")
+        facility = get_object_or_404(Facility, pk=facility_id) if facility_id else None
+        return selectors.asset_record_list_for_staff(actor=self.request.user, facility=facility,
+                                                     year=_int_param(self.request, "year"))
+
+    def create(self, request, *args, **kwargs):
+        serializer = AssetRecordSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        facility = selectors.staff_facility_get(actor=request.user, facility_id=data.pop("facility").pk,
+                                                action=selectors.Action.EDIT_ASSETS)
+        record = services.asset_record_create(actor=request.user, facility=facility, **data)
+        return Response(AssetRecordSerializer(record).data, status=status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        record = self.get_object()
+        serializer = AssetRecordSerializer(record, data=request.data, partial=kwargs.get("partial", False))
+        serializer.is_valid(raise_exception=True)
+        data = {k: v for k, v in serializer.validated_data.items() if k not in {"facility", "year"}}
+        record = services.asset_record_update(actor=request.user, record=record, data=data)
+        return Response(AssetRecordSerializer(record).data)
+
+
+class PhotoUploadSerializer(serializers.Serializer):
+    image = serializers.FileField()
+    caption = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+
+@extend_schema(tags=["staff"])
+class StaffFacilityPhotoViewSet(viewsets.GenericViewSet):
+    """POST multipart {image, caption} to /staff/facilities/{id}/photos/; DELETE .../photos/{photo_id}/."""
+
+    permission_classes = [StaffAccess]
+    parser_classes = [MultiPartParser, FormParser]
+    serializer_class = PhotoUploadSerializer
+
+    def create(self, request, facility_pk=None):
+        facility = selectors.staff_facility_get(actor=request.user, facility_id=int(facility_pk))
+        serializer = PhotoUploadSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        photo = services.facility_photo_add(actor=request.user, facility=facility, **serializer.validated_data)
+        return Response(PhotoSerializer(photo, context={"request": request}).data, status=status.HTTP_201_CREATED)
+
+    def destroy(self, request, facility_pk=None, pk=None):
+        facility = selectors.staff_facility_get(actor=request.user, facility_id=int(facility_pk))
+        photo = get_object_or_404(FacilityPhoto, pk=pk, facility=facility)
+        services.facility_photo_delete(actor=request.user, photo=photo)
+        return Response(status=status.HTTP_204_NO_CONTENT)
