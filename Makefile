@@ -8,7 +8,7 @@ PORT ?= 8000
 STRIPE_PORT ?= 8420
 export DJANGO_SETTINGS_MODULE ?= portal.settings.dev
 
-.PHONY: run test install migrate seed stripe lint bench messages clean-var
+.PHONY: run test install migrate seed stripe lint bench messages clean-var frontend-assets
 
 $(VENV)/.installed: requirements.in requirements-dev.in constraints.txt
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -17,7 +17,17 @@ $(VENV)/.installed: requirements.in requirements-dev.in constraints.txt
 	$(PIP) install -q -r requirements-dev.in -c constraints.txt
 	touch $@
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed frontend-assets
+
+# Third-party browser assets (htmx, the QR scanner) come from npm at install time into the git-ignored
+# frontend/static/vendor/; whitenoise serves them, never a CDN.
+frontend-assets: frontend/static/vendor/.built
+
+frontend/static/vendor/.built: frontend/package.json frontend/package-lock.json frontend/scripts/vendor.mjs
+	@command -v npm >/dev/null || { echo "npm (Node.js 18+) is required for frontend assets"; exit 1; }
+	npm ci --prefix frontend --no-audit --no-fund
+	npm run --prefix frontend build
+	touch $@
 
 migrate: install
 	mkdir -p var

@@ -1,8 +1,27 @@
-from django.urls import path
+from django.urls import include, path
 
-from . import views
+from .views import console, inbox, member, prefs
 
 app_name = "frontend"
+
+console_patterns = ([
+    path("", console.today, name="today"),
+    path("members/", console.members, name="members"),
+    path("members/<int:pk>/", console.member_detail, name="member_detail"),
+    path("members/<int:pk>/verify/", console.member_verify_view, name="member_verify"),
+    path("members/<int:pk>/reject/", console.member_reject_view, name="member_reject"),
+], "console")
+
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", member.home, name="home"),
+    path("me/", member.profile, name="profile"),
+    path("me/edit/", member.profile_edit, name="profile_edit"),
+    path("me/dependants/", member.dependant_create, name="dependant_create"),
+    path("me/dependants/<int:pk>/delete/", member.dependant_delete, name="dependant_delete"),
+    path("inbox/", inbox.inbox, name="inbox"),
+    path("inbox/read-all/", inbox.message_read_all, name="message_read_all"),
+    path("inbox/<int:pk>/read/", inbox.message_read, name="message_read"),
+    path("prefs/language/", prefs.set_language, name="set_language"),
+    path("prefs/text-size/", prefs.set_text_size, name="set_text_size"),
 ]
+urlpatterns += [path("console/", include(console_patterns))]

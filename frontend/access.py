@@ -1,0 +1,50 @@
+"""Who may open which page. Every decision is delegated to portal.members.permissions."""
+
+from __future__ import annotations
+
+import functools
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+
+from portal.members import permissions
+from portal.members.permissions import Action
+
+
+def staff_console(view=None, *, action: Action | None = None):
+    """Console pages: a signed-in user with a staff role and TOTP enrolled (permissions.has_staff_access).
+
+    A staff user without TOTP is sent to set it up; anybody else gets 403. With `action`, the user must hold
+    it somewhere in the tree (lists and forms of that area); objects are checked by the view with can().
+    """
+
+    def decorator(func):
+        @login_required
+        @functools.wraps(func)
+        def wrapper(request, *args, **kwargs):
+            user = request.user
+            if not permissions.has_staff_access(user):
+                if permissions.is_staff_member(user) and not permissions.has_mfa(user):
+                    messages.warning(request, _("The staff console needs two-factor authentication. "
+                                                "Set up an authenticator app to continue."))
+                    return redirect("mfa_activate_totp")
+                raise PermissionDenied
+            if action is not None and not permissions.can_anywhere(user, action):
+                raise PermissionDenied
+            request.console = True
+            return func(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator(view) if view is not None else decorator
+
+
+def console_sections(user) -> list[dict]:
+    """The console menu: only the areas the user's role grants cover."""
+    sections = [{"key": "today", "url": "frontend:console:today", "label": _("Today")}]
+    if permissions.can_anywhere(user, Action.VIEW_MEMBER):
+        sections.append({"key": "members", "url": "frontend:console:members", "label": _("Members")})
+    return sections

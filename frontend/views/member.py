@@ -1,0 +1,95 @@
+"""Member pages: home, profile and dependants."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from portal.errors import NotFound
+from portal.members import permissions
+from portal.members.selectors import member_for_user
+from portal.members.services import dependant_add, dependant_remove, member_update_profile
+from portal.notifications.selectors import message_list
+
+from ..forms import DependantForm, ProfileForm, apply_service_errors
+
+
+def home(request):
+    context: dict = {"section": "home"}
+    if request.user.is_authenticated:
+        context["member"] = member_for_user(user=request.user)
+        context["latest_messages"] = list(message_list(user=request.user, unread_only=True)[:3])
+        context["is_staff_member"] = permissions.is_staff_member(request.user)
+    return render(request, "frontend/home.html", context)
+
+
+@login_required
+def profile(request):
+    member = member_for_user(user=request.user)
+    return render(request, "frontend/member/profile.html", {
+        "section": "profile", "member": member, "dependant_form": DependantForm(),
+    })
+
+
+def _member_or_404(request):
+    member = member_for_user(user=request.user)
+    if member is None:
+        raise Http404
+    return member
+
+
+@login_required
+def profile_edit(request):
+    member = _member_or_404(request)
+    initial = {"real_name": member.real_name, "organisation": member.organisation,
+               "phone": request.user.phone or ""}
+    form = ProfileForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k in form.changed_data or k == "id_number"}
+        if not data.get("id_number"):
+            data.pop("id_number", None)
+        try:
+            member_update_profile(member=member, data=data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("Your profile is saved."))
+            return redirect("frontend:profile")
+    return render(request, "frontend/member/profile_edit.html", {
+        "section": "profile", "member": member, "form": form,
+    })
+
+
+@login_required
+@require_POST
+def dependant_create(request):
+    member = _member_or_404(request)
+    form = DependantForm(request.POST)
+    if form.is_valid():
+        try:
+            dependant_add(member=member, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("Family member added."))
+            return redirect("frontend:profile")
+    return render(request, "frontend/member/profile.html", {
+        "section": "profile", "member": member_for_user(user=request.user), "dependant_form": form,
+    }, status=400)
+
+
+@login_required
+@require_POST
+def dependant_delete(request, pk: int):
+    member = _member_or_404(request)
+    try:
+        dependant_remove(member=member, dependant_id=pk)
+    except NotFound:
+        raise Http404
+    messages.success(request, _("Family member removed."))
+    return redirect("frontend:profile")

@@ -1,0 +1,87 @@
+"""Browser tests: Playwright for Python driving Debian's Chromium (never a downloaded browser).
+
+Without /usr/bin/chromium they skip and say how to install it. pytest-django's live_server runs the app
+in a thread of this process, so the locmem mail outbox and the database are shared with the test.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+PHONE = {"width": 360, "height": 760}
+
+# Playwright's sync API runs an event loop in this thread; Django's ORM calls from the test are still safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def pytest_collection_modifyitems(config, items):
+    if CHROMIUM.exists():
+        return
+    skip = pytest.mark.skip(reason="needs Debian's Chromium at /usr/bin/chromium: apt-get install chromium")
+    for item in items:
+        if "e2e" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def new_page(browser, live_server):
+    """new_page(language="en") -> a phone-sized page of a fresh browser context on the live server."""
+    contexts = []
+
+    def make(language: str | None = None):
+        context = browser.new_context(base_url=live_server.url, viewport=PHONE, locale="zh-CN")
+        if language:
+            context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def totp_code(secret: str) -> str:
+    """What an authenticator app shows now for `secret` (allauth's own algorithm and period)."""
+    from allauth.mfa import app_settings
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    return format_hotp_value(hotp_value(secret, int(time.time()) // app_settings.TOTP_PERIOD))
+
+
+def code_from_mail(body: str) -> str:
+    """The verification code in an allauth email: the line that holds only the code."""
+    for line in body.splitlines():
+        if re.fullmatch(r"[A-Z0-9]{3,8}(-[A-Z0-9]{3,8})?", line.strip()):
+            return line.strip()
+    raise AssertionError(f"no code in mail:\n{body}")
+
+
+def login(page, *, email: str, password: str, totp_secret: str | None = None) -> None:
+    page.goto("/accounts/login/")
+    page.fill("input[name=login]", email)
+    page.fill("input[name=password]", password)
+    page.locator("main form button[type=submit]").first.click()
+    if totp_secret:
+        page.wait_for_url("**/accounts/2fa/authenticate/**")
+        page.fill("input[name=code]", totp_code(totp_secret))
+        page.locator("main form button[type=submit]").first.click()
+    page.wait_for_url(lambda url: "/accounts/" not in url)
