@@ -109,12 +109,16 @@ def test_production_refuses_env_example_placeholders(tmp_path, overrides):
 
 
 def test_production_settings_values(tmp_path):
-    env = production_env(tmp_path, DEBUG="true", EMAIL_URL="smtp+tls://mailer:s3cret@smtp.example.org:587")
+    old_key = secrets.token_urlsafe(64)
+    env = production_env(tmp_path, DEBUG="true", EMAIL_URL="smtp+tls://mailer:s3cret@smtp.example.org:587",
+                         SECRET_KEY_FALLBACKS=old_key, DB_DISABLE_SERVER_SIDE_CURSORS="true")
     code = (
         "import json, django; django.setup(); from django.conf import settings as s;"
         "print(json.dumps({k: getattr(s, k) for k in ['DEBUG', 'DEMO_DATA_ALLOWED', 'STRIPE_TEST_MODE',"
         " 'SESSION_COOKIE_SECURE', 'CSRF_COOKIE_SECURE', 'SECURE_SSL_REDIRECT', 'EMAIL_BACKEND', 'EMAIL_HOST',"
-        " 'EMAIL_PORT', 'EMAIL_USE_TLS', 'CELERY_TASK_ALWAYS_EAGER']} | {'CACHE': s.CACHES['default']['BACKEND']}))"
+        " 'EMAIL_PORT', 'EMAIL_USE_TLS', 'CELERY_TASK_ALWAYS_EAGER', 'SECRET_KEY_FALLBACKS']}"
+        " | {'CACHE': s.CACHES['default']['BACKEND'],"
+        " 'NO_SERVER_CURSORS': s.DATABASES['default']['DISABLE_SERVER_SIDE_CURSORS']}))"
     )
     result = python(code, env=env)
     assert result.returncode == 0, result.stderr
@@ -131,7 +135,9 @@ def test_production_settings_values(tmp_path):
         "EMAIL_PORT": 587,
         "EMAIL_USE_TLS": True,
         "CELERY_TASK_ALWAYS_EAGER": False,
+        "SECRET_KEY_FALLBACKS": [old_key],
         "CACHE": "django_redis.cache.RedisCache",
+        "NO_SERVER_CURSORS": True,
     }
 
 

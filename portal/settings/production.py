@@ -22,6 +22,8 @@ def _required_secret(name: str) -> str:
 
 DEBUG = False
 SECRET_KEY = _required_secret("SECRET_KEY")
+# Old keys still accepted for signatures (sessions, reset links) while a new SECRET_KEY rolls out.
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 # Keyed hash of resident ID numbers. Rotating it orphans every stored hash: see docs/operations.md.
 ID_NUMBER_HMAC_KEY = _required_secret("ID_NUMBER_HMAC_KEY")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
@@ -33,6 +35,8 @@ env.db("DATABASE_URL")
 env("REDIS_URL")
 if str(DATABASES["default"].get("PASSWORD", "")).startswith(PLACEHOLDER_PREFIX):
     raise ImproperlyConfigured("The database password is still the .env.example placeholder.")
+# Behind pgbouncer in transaction pooling mode server-side cursors (QuerySet.iterator()) must be off.
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool("DB_DISABLE_SERVER_SIDE_CURSORS", default=False)
 
 # Real mail: EMAIL_URL such as smtp+tls://user:password@smtp.example.com:587 (django-environ syntax).
 if env("EMAIL_URL", default=""):
