@@ -326,12 +326,16 @@ def test_dockerfile_copies_only_files_that_exist_and_reach_the_build_context():
 def test_dockerignore_keeps_secrets_out_and_the_app_in():
     for excluded in (".env", ".git", ".venv", "var/portal.sqlite3", "tests/conftest.py", "frontend/node_modules/x"):
         assert dockerignore_excludes(excluded), excluded
-    needed = ["manage.py", "portal/wsgi.py", "portal/settings/production.py", "docker/entrypoint.sh",
-              "requirements.in", "constraints.txt"]
-    for app_dir in ("facilities", "bookings", "mutualaid", "frontend"):
-        needed.append(f"{app_dir}/__init__.py")
-    for path in needed:
-        assert not dockerignore_excludes(path), path
+    needed = ["manage.py", "docker/entrypoint.sh", "requirements.in", "constraints.txt"]
+    # everything the running code reads: apps, templates, static sources, compiled translations
+    built_in_image = {"__pycache__", "node_modules", "vendor"}
+    for top in ("portal", "facilities", "bookings", "mutualaid", "frontend", "locale"):
+        for dirpath, dirnames, filenames in os.walk(ROOT / top):
+            dirnames[:] = [d for d in dirnames if d not in built_in_image]
+            needed += [str((Path(dirpath) / f).relative_to(ROOT)) for f in filenames if not f.endswith(".pyc")]
+    assert "portal/settings/production.py" in needed
+    excluded = [path for path in needed if dockerignore_excludes(path)]
+    assert not excluded, f".dockerignore drops files the image needs: {excluded[:10]}"
     assert dockerignore_excludes("docker/Dockerfile")
 
 
