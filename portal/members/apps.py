@@ -6,3 +6,6 @@ class MembersConfig(AppConfig):
     name = "portal.members"
     label = "members"
     verbose_name = _("Members and organisations")
+
+    def ready(self) -> None:
+        from . import schema  # noqa: F401 - registers the OpenAPI auth extension
