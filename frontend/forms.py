@@ -42,3 +42,12 @@ def apply_service_errors(form: forms.Form, exc: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc.messages)
+
+
+class BookForm(forms.Form):
+    seats = forms.TypedChoiceField(label=_("Seats"), coerce=int, initial=1)
+    waitlist = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, max_seats: int = 1, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["seats"].choices = [(n, str(n)) for n in range(1, max(max_seats, 1) + 1)]

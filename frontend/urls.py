@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from .views import console, inbox, member, prefs
+from .views import bookings, console, inbox, member, palaces, prefs
 
 app_name = "frontend"
 
@@ -21,6 +21,15 @@ urlpatterns = [
     path("inbox/", inbox.inbox, name="inbox"),
     path("inbox/read-all/", inbox.message_read_all, name="message_read_all"),
     path("inbox/<int:pk>/read/", inbox.message_read, name="message_read"),
+    path("palaces/", palaces.palace_list, name="palaces"),
+    path("palaces/<int:pk>/", palaces.palace_detail, name="palace_detail"),
+    path("sessions/<int:pk>/book/", palaces.session_book, name="session_book"),
+    path("bookings/", bookings.booking_list, name="booking_list"),
+    path("bookings/<int:pk>/", bookings.booking_detail, name="booking_detail"),
+    path("bookings/<int:pk>/cancel/", bookings.booking_cancel, name="booking_cancel"),
+    path("bookings/<int:pk>/accept/", bookings.offer_accept, name="offer_accept"),
+    path("bookings/<int:pk>/decline/", bookings.offer_decline, name="offer_decline"),
+    path("me/calendar/", bookings.calendar_feed, name="calendar_feed"),
     path("prefs/language/", prefs.set_language, name="set_language"),
     path("prefs/text-size/", prefs.set_text_size, name="set_text_size"),
 ]

@@ -7,9 +7,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from bookings.models import BookingStatus
+from bookings.selectors import booking_list
 from portal.errors import NotFound
 from portal.members import permissions
 from portal.members.selectors import member_for_user
@@ -18,6 +21,9 @@ from portal.notifications.selectors import message_list
 
 from ..forms import DependantForm, ProfileForm, apply_service_errors
 
+HOME_STATUSES = [BookingStatus.CONFIRMED, BookingStatus.PENDING_PAYMENT, BookingStatus.OFFERED,
+                 BookingStatus.WAITLISTED, BookingStatus.INTEREST]
+
 
 def home(request):
     context: dict = {"section": "home"}
@@ -25,7 +31,19 @@ def home(request):
         context["member"] = member_for_user(user=request.user)
         context["latest_messages"] = list(message_list(user=request.user, unread_only=True)[:3])
         context["is_staff_member"] = permissions.is_staff_member(request.user)
+        if context["member"] is not None:
+            context.update(_home_bookings(context["member"]))
     return render(request, "frontend/home.html", context)
+
+
+def _home_bookings(member) -> dict:
+    """Next bookings at a glance and waitlist offers waiting for an answer (bookings.selectors)."""
+    now = timezone.now()
+    upcoming, offers = [], []
+    for booking in booking_list(member=member).filter(session__end__gt=now, status__in=HOME_STATUSES):
+        (offers if booking.status == BookingStatus.OFFERED else upcoming).append(booking)
+    upcoming.sort(key=lambda b: b.session.start)
+    return {"upcoming": upcoming[:3], "offers": offers}
 
 
 @login_required
