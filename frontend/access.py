@@ -47,4 +47,10 @@ def console_sections(user) -> list[dict]:
     sections = [{"key": "today", "url": "frontend:console:today", "label": _("Today")}]
     if permissions.can_anywhere(user, Action.VIEW_MEMBER):
         sections.append({"key": "members", "url": "frontend:console:members", "label": _("Members")})
+    if permissions.can_anywhere(user, Action.MANAGE_FACILITY):
+        sections.append({"key": "facilities", "url": "frontend:console:facilities", "label": _("Facilities")})
+    if permissions.can_anywhere(user, Action.MANAGE_ACTIVITY):
+        sections.append({"key": "activities", "url": "frontend:console:activities", "label": _("Activities")})
+    if permissions.can_anywhere(user, Action.CHECK_IN):
+        sections.append({"key": "checkin", "url": "frontend:console:checkin", "label": _("Check-in")})
     return sections

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.dateparse import parse_date
 from django.utils.translation import gettext_lazy as _
 
+from bookings.models import Activity, MemberCategory
+from facilities.models import Venue
 from portal.members.models import DependantRelation
 from portal.members.selectors import grassroots_list
 
@@ -51,3 +54,120 @@ class BookForm(forms.Form):
     def __init__(self, *args, max_seats: int = 1, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["seats"].choices = [(n, str(n)) for n in range(1, max(max_seats, 1) + 1)]
+
+
+class ActivityForm(forms.ModelForm):
+    """Activity fields for staff; saved only through bookings.services.activity_create / activity_update."""
+
+    price_yuan = forms.DecimalField(label=_("Price per seat (yuan, 0 for free)"), min_value=0, max_digits=8,
+                                    decimal_places=2, initial=0)
+    member_categories = forms.MultipleChoiceField(label=_("Only for these member categories"), required=False,
+                                                  widget=forms.CheckboxSelectMultiple,
+                                                  help_text=_("Leave all unticked for everyone."))
+
+    class Meta:
+        model = Activity
+        fields = ["facility", "venue", "kind", "title", "category", "description", "members_only", "min_age",
+                  "max_age", "member_categories", "max_seats_per_booking", "max_active_per_week",
+                  "opens_hours_before", "closes_hours_before", "cancel_hours_before", "waitlist_enabled", "ballot",
+                  "published"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, facilities=None, venues=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member_categories"].choices = MemberCategory.choices
+        if facilities is not None:
+            self.fields["facility"].queryset = facilities
+        if venues is not None:
+            self.fields["venue"].queryset = venues
+        if self.instance.pk:
+            self.fields["price_yuan"].initial = self.instance.price_fen / 100
+            self.fields.pop("facility")
+
+    def service_data(self) -> dict:
+        data = {k: v for k, v in self.cleaned_data.items() if k not in ("price_yuan", "facility")}
+        data["price_fen"] = int(round(self.cleaned_data["price_yuan"] * 100))
+        return data
+
+    def _post_clean(self):
+        """Field cleaning only: model rules are checked by the service's full_clean()."""
+
+
+WEEKDAYS = [("MO", _("Monday")), ("TU", _("Tuesday")), ("WE", _("Wednesday")), ("TH", _("Thursday")),
+            ("FR", _("Friday")), ("SA", _("Saturday")), ("SU", _("Sunday"))]
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
+
+
+class ScheduleForm(forms.Form):
+    """A term of sessions: weekdays x weeks, or a raw RFC 5545 RRULE for anything else."""
+
+    first_start = forms.DateTimeField(label=_("First session starts"), widget=DateTimeLocalInput,
+                                      input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
+    duration_minutes = forms.IntegerField(label=_("Length (minutes)"), min_value=1, initial=90)
+    weekdays = forms.MultipleChoiceField(label=_("Every"), choices=WEEKDAYS, required=False,
+                                         widget=forms.CheckboxSelectMultiple)
+    weeks = forms.IntegerField(label=_("For how many weeks"), min_value=1, max_value=104, required=False, initial=12)
+    rrule = forms.CharField(label=_("Or a recurrence rule (RFC 5545)"), required=False, max_length=500,
+                            help_text=_("For example FREQ=WEEKLY;BYDAY=TU,TH;COUNT=24. Used instead of the two "
+                                        "fields above when filled in."))
+    exdates = forms.CharField(label=_("Skip these dates (holidays)"), required=False,
+                              help_text=_("YYYY-MM-DD, separated by commas."))
+    capacity = forms.IntegerField(label=_("Places per session"), min_value=1, required=False,
+                                  help_text=_("Empty: the venue's capacity."))
+    venue = forms.ModelChoiceField(label=_("Venue"), queryset=None, required=False)
+
+    def __init__(self, *args, venues=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["venue"].queryset = venues if venues is not None else Venue.objects.none()
+
+    def clean_exdates(self):
+        days = []
+        for part in self.cleaned_data["exdates"].replace("，", ",").split(","):
+            part = part.strip()
+            if not part:
+                continue
+            day = parse_date(part) if len(part) == 10 else None
+            if day is None:
+                raise ValidationError(_("“%(value)s” is not a date (YYYY-MM-DD).") % {"value": part})
+            days.append(day)
+        return days
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("rrule"):
+            if not data.get("weekdays"):
+                raise ValidationError(_("Tick at least one weekday, or enter a recurrence rule."))
+            data["rrule"] = f"FREQ=WEEKLY;BYDAY={','.join(data['weekdays'])};COUNT=" \
+                            f"{len(data['weekdays']) * (data.get('weeks') or 1)}"
+        return data
+
+
+class CapacityForm(forms.Form):
+    capacity = forms.IntegerField(label=_("New capacity"), min_value=0)
+
+
+class SessionCancelForm(forms.Form):
+    reason = forms.CharField(label=_("Reason (members will see it)"), max_length=300,
+                             widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class CheckinForm(forms.Form):
+    code = forms.CharField(label=_("Ticket code"), max_length=64,
+                           widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "off",
+                                                         "spellcheck": "false"}))
+
+
+class WalkInForm(forms.Form):
+    facility = forms.ModelChoiceField(label=_("Facility"), queryset=None)
+    persons = forms.IntegerField(label=_("Number of people"), min_value=1)
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+    def __init__(self, *args, facilities=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["facility"].queryset = facilities

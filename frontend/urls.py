@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from .views import bookings, console, inbox, member, palaces, prefs
+from .views import bookings, console, console_palaces, inbox, member, palaces, prefs
 
 app_name = "frontend"
 
@@ -10,6 +10,16 @@ console_patterns = ([
     path("members/<int:pk>/", console.member_detail, name="member_detail"),
     path("members/<int:pk>/verify/", console.member_verify_view, name="member_verify"),
     path("members/<int:pk>/reject/", console.member_reject_view, name="member_reject"),
+    path("facilities/", console_palaces.facilities, name="facilities"),
+    path("facilities/<int:pk>/", console_palaces.facility_detail, name="facility_detail"),
+    path("activities/", console_palaces.activities, name="activities"),
+    path("activities/new/", console_palaces.activity_create, name="activity_create"),
+    path("activities/<int:pk>/", console_palaces.activity_detail, name="activity_detail"),
+    path("activities/<int:pk>/schedule/", console_palaces.activity_schedule, name="activity_schedule"),
+    path("sessions/<int:pk>/", console_palaces.session_detail, name="session_detail"),
+    path("sessions/<int:pk>/roster/", console_palaces.session_roster, name="session_roster"),
+    path("sessions/<int:pk>/roster.csv", console_palaces.session_roster, {"fmt": "csv"}, name="session_roster_csv"),
+    path("checkin/", console_palaces.checkin, name="checkin"),
 ], "console")
 
 urlpatterns = [

@@ -38,8 +38,14 @@ def today(request):
         pending = member_list_for_staff(actor=user, status=VerificationStatus.PENDING).count()
         cards.append({"key": "verifications", "count": pending, "label": _("Members waiting for verification"),
                       "url": "frontend:console:members", "query": "status=pending", "action": _("Open the queue")})
+    sessions = None
+    if permissions.can_anywhere(user, Action.VIEW_BOOKINGS):
+        from .console_palaces import today_sessions
+
+        sessions = list(today_sessions(user))
     grants = user.role_grants.select_related("organisation").order_by("organisation__path")
-    return _render(request, "frontend/console/today.html", {"cards": cards, "grants": grants}, key="today")
+    return _render(request, "frontend/console/today.html", {"cards": cards, "grants": grants, "sessions": sessions},
+                   key="today")
 
 
 def _organisation_filter(request) -> Organisation | None:

@@ -1,44 +1,62 @@
 """Walk every console URL as an outsider and expect 403 (lists, pages) or 404 (objects), never data."""
 
 import pytest
+from django.test import Client
 from django.urls import URLPattern, reverse
 
 from frontend.urls import console_patterns
+from portal.members.models import Role
+from portal.members.services import role_grant
+from tests import factories
+from tests.bookings import builders
 
 from .conftest import client_for
 
 pytestmark = pytest.mark.django_db
 
+POST_ROUTES = ("member_verify", "member_reject")
 
-def console_urls(member_pk: int) -> list[tuple[str, str]]:
-    """(method, url) for every route of the console, objects filled in with `member_pk`."""
+
+@pytest.fixture
+def objects(people, orgs):
+    """One object of each kind the console addresses, all inside the city's subtree."""
+    facility = builders.palace(orgs["city"], name="甲市工人文化宫")
+    builders.venue(facility)
+    activity = builders.activity(facility, title="甲市书法班", venue=facility.venues.first())
+    session = builders.session(activity)
+    return {"member": people["pending"].pk, "facility": facility.pk, "activity": activity.pk,
+            "session": session.pk}
+
+
+def console_urls(objects: dict) -> list[tuple[str, str, str]]:
+    """(route name, method, url) for every console route, objects filled in from `objects`."""
     urls = []
     for pattern in console_patterns[0]:
         assert isinstance(pattern, URLPattern)
-        kwargs = {"pk": member_pk} if "pk" in pattern.pattern.converters else {}
-        url = reverse(f"frontend:console:{pattern.name}", kwargs=kwargs)
-        method = "post" if pattern.name.endswith(("verify", "reject")) else "get"
-        urls.append((method, url))
+        kwargs = {}
+        if "pk" in pattern.pattern.converters:
+            kwargs["pk"] = objects[pattern.name.split("_")[0]]
+        method = "post" if pattern.name in POST_ROUTES else "get"
+        urls.append((pattern.name, method, reverse(f"frontend:console:{pattern.name}", kwargs=kwargs)))
     return urls
 
 
-def test_console_routes_are_all_walked():
-    names = {p.name for p in console_patterns[0]}
-    assert {"today", "members", "member_detail", "member_verify", "member_reject"} <= names
+def test_every_console_route_is_walked(objects):
+    walked = {name for name, _m, _u in console_urls(objects)}
+    assert walked == {p.name for p in console_patterns[0]}
+    assert {"today", "members", "activities", "activity_schedule", "session_detail", "checkin"} <= walked
 
 
-def test_anonymous_users_are_sent_to_login(people):
-    from django.test import Client
-
-    for method, url in console_urls(people["pending"].pk):
+def test_anonymous_users_are_sent_to_login(objects):
+    for _name, method, url in console_urls(objects):
         response = getattr(Client(), method)(url)
         assert response.status_code == 302, url
         assert response["Location"].startswith("/accounts/login/"), url
 
 
-def test_members_get_403_on_every_console_url(people):
+def test_members_get_403_on_every_console_url(people, objects):
     client = client_for(people["member"].user)
-    for method, url in console_urls(people["pending"].pk):
+    for _name, method, url in console_urls(objects):
         response = getattr(client, method)(url, {"reason": "x"} if method == "post" else None)
         assert response.status_code == 403, url
         assert b"site-header" in response.content  # our own 403 page, not a bare one
@@ -46,27 +64,37 @@ def test_members_get_403_on_every_console_url(people):
     assert people["pending"].verification_status == "pending"
 
 
-def test_staff_without_mfa_are_sent_to_totp_setup(people):
+def test_staff_without_mfa_are_sent_to_totp_setup(people, objects):
     client = client_for(people["no_mfa"])
-    response = client.get(reverse("frontend:console:today"))
-    assert response.status_code == 302
-    assert response["Location"] == reverse("mfa_activate_totp")
+    for _name, method, url in console_urls(objects):
+        response = getattr(client, method)(url)
+        assert response.status_code == 302, url
+        assert response["Location"] == reverse("mfa_activate_totp"), url
 
 
-def test_sibling_union_staff_get_404_for_objects_and_403_for_lists(people, orgs):
-    client = client_for(people["sibling_officer"])
-    pk = people["pending"].pk
-    assert client.get(reverse("frontend:console:member_detail", args=[pk])).status_code == 404
-    assert client.post(reverse("frontend:console:member_verify", args=[pk])).status_code == 404
-    assert client.post(reverse("frontend:console:member_reject", args=[pk]), {"reason": "no"}).status_code == 404
-    # Asking for the list of a union outside their subtree is refused outright.
+@pytest.fixture
+def sibling_staff(orgs):
+    """Staff of the sibling city holding every role there, so only the subtree check can stop them."""
+    user = factories.staff(organisation=orgs["sibling"], role=Role.UNION_OFFICER)
+    for role in (Role.FACILITY_MANAGER, Role.MUTUALAID_OFFICER, Role.STATISTICIAN):
+        role_grant(user=user, organisation=orgs["sibling"], role=role)
+    return user
+
+
+def test_sibling_union_staff_get_404_for_objects_and_never_see_foreign_lists(people, orgs, objects, sibling_staff):
+    client = client_for(sibling_staff)
+    for name, method, url in console_urls(objects):
+        response = getattr(client, method)(url, {"reason": "no", "action": "cancel"} if method == "post" else None)
+        if "<int:pk>" in str(next(p.pattern for p in console_patterns[0] if p.name == name)):
+            assert response.status_code == 404, url
+        else:
+            assert response.status_code == 200, url
+            html = response.content.decode()
+            for foreign in ("张待审", "王会员", "甲市书法班", "甲市工人文化宫"):
+                assert foreign not in html, (url, foreign)
+    # Asking for a list of a union outside their subtree is refused outright.
     response = client.get(reverse("frontend:console:members"), {"org": orgs["city"].pk, "status": "all"})
     assert response.status_code == 403
-    # Their own list never shows the other city's members.
-    own = client.get(reverse("frontend:console:members"), {"status": "all"})
-    assert own.status_code == 200
-    assert "张待审" not in own.content.decode()
-    assert "李乙市" in own.content.decode()
     people["pending"].refresh_from_db()
     assert people["pending"].verification_status == "pending"
 
@@ -77,12 +105,15 @@ def test_unknown_member_is_404_for_staff(people):
     assert client.post(reverse("frontend:console:member_verify", args=[999999])).status_code == 404
 
 
-def test_a_role_without_member_rights_sees_no_members_area(people):
-    client = client_for(people["palace"])
-    today = client.get(reverse("frontend:console:today"))
-    assert today.status_code == 200
-    assert reverse("frontend:console:members") not in today.content.decode()
-    for method, url in console_urls(people["pending"].pk):
-        if url == reverse("frontend:console:today"):
-            continue
-        assert getattr(client, method)(url).status_code == 403, url
+def test_roles_see_only_their_areas(people, objects):
+    palace = client_for(people["palace"])
+    today = palace.get(reverse("frontend:console:today")).content.decode()
+    assert reverse("frontend:console:members") not in today
+    assert reverse("frontend:console:activities") in today
+    for name, method, url in console_urls(objects):
+        if name.startswith("member"):
+            assert getattr(palace, method)(url).status_code == 403, url
+    officer = client_for(people["officer"])
+    for name, method, url in console_urls(objects):
+        if name.startswith(("facilit", "activit", "checkin")):
+            assert getattr(officer, method)(url).status_code == 403, url

@@ -20,6 +20,7 @@
       if (d) { event.preventDefault(); d.close(); }
       return;
     }
+    if (event.target.closest("[data-print]")) { window.print(); return; }
     var dismiss = event.target.closest("[data-toast-dismiss]");
     if (dismiss) {
       var toast = dismiss.closest(".toast");

@@ -1,0 +1,332 @@
+"""Staff console for cultural palaces: facilities, activities, scheduling, sessions, rosters, check-in.
+
+Reads and writes go through facilities.selectors, bookings.selectors and bookings.services; permissions
+come from portal.members.permissions. A view never checks a capacity, a window or a quota itself.
+"""
+
+from __future__ import annotations
+
+import csv
+from datetime import datetime, time, timedelta
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count, Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from bookings import rules, selectors, services
+from bookings.models import ACTIVE_STATUSES, Activity, BookingStatus, Session
+from facilities.selectors import (
+    asset_record_list_for_staff,
+    facility_list_for_staff,
+    staff_facility_get,
+    venue_list_for_staff,
+)
+from portal.errors import Conflict, NotFound, NotPermitted
+from portal.members import permissions
+from portal.members.permissions import Action
+
+from ..access import staff_console
+from ..forms import (
+    ActivityForm,
+    CapacityForm,
+    CheckinForm,
+    ScheduleForm,
+    SessionCancelForm,
+    WalkInForm,
+    apply_service_errors,
+)
+from .console import _render
+
+
+def today_sessions(user):
+    """The sessions of today in the user's facilities, with check-ins so far (one query)."""
+    day = timezone.localdate()
+    start = datetime.combine(day, time.min, tzinfo=rules.LOCAL_TZ)
+    qs = Session.objects.filter(start__gte=start, start__lt=start + timedelta(days=1)).select_related(
+        "activity__facility", "venue").annotate(
+        checked_in=Count("bookings", filter=Q(bookings__checked_in_at__isnull=False)),
+        confirmed=Count("bookings", filter=Q(bookings__status=BookingStatus.CONFIRMED)))
+    return permissions.scope(user, Action.VIEW_BOOKINGS, qs, via="activity__facility__organisation").order_by(
+        "start", "id")
+
+
+# --- Facilities ---------------------------------------------------------------------------------------------
+
+@staff_console(action=Action.MANAGE_FACILITY)
+def facilities(request):
+    return _render(request, "frontend/console/facilities.html", {
+        "facilities": facility_list_for_staff(actor=request.user).annotate(
+            venue_count=Count("venues", distinct=True), activity_count=Count("activities", distinct=True)),
+    }, key="facilities")
+
+
+@staff_console(action=Action.MANAGE_FACILITY)
+def facility_detail(request, pk: int):
+    try:
+        facility = staff_facility_get(actor=request.user, facility_id=pk)
+    except NotFound:
+        raise Http404
+    assets = asset_record_list_for_staff(actor=request.user, facility=facility) \
+        if permissions.can(request.user, Action.EDIT_ASSETS, facility) else []
+    return _render(request, "frontend/console/facility_detail.html", {
+        "facility": facility, "venues": venue_list_for_staff(actor=request.user, facility=facility),
+        "photos": facility.photos.all(), "assets": assets,
+        "activities": facility.activities.order_by("title"),
+    }, key="facilities")
+
+
+# --- Activities ---------------------------------------------------------------------------------------------
+
+def _activities(user):
+    return permissions.scope(user, Action.MANAGE_ACTIVITY, Activity.objects.select_related("facility", "venue"),
+                             via="facility__organisation")
+
+
+def _activity_or_404(request, pk: int) -> Activity:
+    activity = _activities(request.user).filter(pk=pk).first()
+    if activity is None:
+        raise Http404
+    return activity
+
+
+@staff_console(action=Action.MANAGE_ACTIVITY)
+def activities(request):
+    qs = _activities(request.user).annotate(
+        upcoming=Count("sessions", filter=Q(sessions__start__gte=timezone.now(), sessions__status="scheduled")))
+    return _render(request, "frontend/console/activities.html", {
+        "activities": qs.order_by("facility__name", "title", "id"),
+    }, key="activities")
+
+
+def _activity_form(request, instance=None):
+    facilities_qs = facility_list_for_staff(actor=request.user, action=Action.MANAGE_ACTIVITY)
+    venues = venue_list_for_staff(actor=request.user)
+    return ActivityForm(request.POST or None, instance=instance, facilities=facilities_qs, venues=venues)
+
+
+@staff_console(action=Action.MANAGE_ACTIVITY)
+def activity_create(request):
+    form = _activity_form(request)
+    if request.method == "POST" and form.is_valid():
+        try:
+            activity = services.activity_create(actor=request.user, facility=form.cleaned_data["facility"],
+                                                **form.service_data())
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        except NotFound:
+            raise Http404
+        else:
+            messages.success(request, _("Activity created. Now schedule its sessions."))
+            return redirect("frontend:console:activity_schedule", pk=activity.pk)
+    return _render(request, "frontend/console/activity_form.html", {"form": form, "activity": None},
+                   key="activities", status=400 if request.method == "POST" else 200)
+
+
+@staff_console(action=Action.MANAGE_ACTIVITY)
+def activity_detail(request, pk: int):
+    activity = _activity_or_404(request, pk)
+    form = _activity_form(request, instance=activity)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.activity_update(actor=request.user, activity=activity, data=form.service_data())
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("Activity saved."))
+            return redirect("frontend:console:activity_detail", pk=activity.pk)
+    sessions = activity.sessions.filter(end__gte=timezone.now() - timedelta(days=7)).select_related("venue") \
+        .order_by("start")[:100]
+    return _render(request, "frontend/console/activity_detail.html", {
+        "activity": activity, "form": form, "sessions": sessions,
+    }, key="activities", status=400 if request.method == "POST" else 200)
+
+
+class _Preview(Exception):
+    """Raised inside the preview transaction so the generated sessions are rolled back."""
+
+    def __init__(self, sessions):
+        self.sessions = sessions
+
+
+@staff_console(action=Action.MANAGE_ACTIVITY)
+def activity_schedule(request, pk: int):
+    """Sessions from a recurrence rule. "Preview" runs the service in a rolled-back transaction."""
+    activity = _activity_or_404(request, pk)
+    venues = venue_list_for_staff(actor=request.user, facility=activity.facility)
+    form = ScheduleForm(request.POST or None, venues=venues, initial={"venue": activity.venue})
+    preview = None
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            kwargs = dict(actor=request.user, activity=activity, rrule=data["rrule"],
+                          first_start=timezone.make_aware(data["first_start"].replace(tzinfo=None), rules.LOCAL_TZ),
+                          duration_minutes=data["duration_minutes"], capacity=data["capacity"],
+                          venue=data["venue"], exdates=data["exdates"])
+            try:
+                if "save" in request.POST:
+                    created = services.sessions_generate(**kwargs)
+                    messages.success(request, _("%(n)d sessions scheduled.") % {"n": len(created)})
+                    return redirect("frontend:console:activity_detail", pk=activity.pk)
+                try:
+                    with transaction.atomic():
+                        raise _Preview(services.sessions_generate(**kwargs))
+                except _Preview as result:
+                    preview = result.sessions
+                    status = 200
+            except ValidationError as exc:
+                apply_service_errors(form, exc)
+            except NotFound:
+                raise Http404
+    return _render(request, "frontend/console/activity_schedule.html", {
+        "activity": activity, "form": form, "preview": preview,
+    }, key="activities", status=status)
+
+
+# --- Sessions -----------------------------------------------------------------------------------------------
+
+def _session_or_404(request, pk: int) -> Session:
+    try:
+        return services.session_for_staff(actor=request.user, session_id=pk)
+    except NotFound:
+        raise Http404
+
+
+def _roster(request, session: Session):
+    try:
+        return list(selectors.session_bookings_for_staff(actor=request.user, session_id=session.pk))
+    except NotFound:
+        return []
+
+
+@staff_console(action=Action.MANAGE_ACTIVITY)
+def session_detail(request, pk: int):
+    session = _session_or_404(request, pk)
+    roster = _roster(request, session)
+    affected = [b for b in roster if b.status in ACTIVE_STATUSES]
+    capacity_form = CapacityForm(initial={"capacity": session.capacity})
+    cancel_form = SessionCancelForm()
+    status = 200
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "capacity":
+                capacity_form = CapacityForm(request.POST)
+                if capacity_form.is_valid():
+                    services.session_change_capacity(actor=request.user, session_id=session.pk,
+                                                     capacity=capacity_form.cleaned_data["capacity"])
+                    messages.success(request, _("Capacity changed."))
+                    return redirect("frontend:console:session_detail", pk=session.pk)
+            elif action == "cancel":
+                cancel_form = SessionCancelForm(request.POST)
+                if cancel_form.is_valid():
+                    services.session_cancel(actor=request.user, session_id=session.pk,
+                                            reason=cancel_form.cleaned_data["reason"])
+                    messages.success(request, _("Session cancelled; %(n)d members have been told.")
+                                     % {"n": len(affected)})
+                    return redirect("frontend:console:session_detail", pk=session.pk)
+            elif action == "ballot":
+                winners = services.ballot_draw(session_id=session.pk)
+                session.refresh_from_db()
+                if session.ballot_drawn_at:
+                    messages.success(request, _("Ballot drawn: %(n)d places given.") % {"n": len(winners)})
+                else:
+                    messages.info(request, _("The ballot can only be drawn once booking has closed."))
+                return redirect("frontend:console:session_detail", pk=session.pk)
+        except ValidationError as exc:
+            apply_service_errors(capacity_form if action == "capacity" else cancel_form, exc)
+        except Conflict as exc:
+            messages.error(request, exc.detail)
+            return redirect("frontend:console:session_detail", pk=session.pk)
+        status = 400
+    ballot = sorted((b for b in roster if b.ballot_rank), key=lambda b: b.ballot_rank)
+    return _render(request, "frontend/console/session_detail.html", {
+        "session": session, "activity": session.activity, "roster": roster, "affected": len(affected),
+        "checked_in": sum(1 for b in roster if b.checked_in_at),
+        "waitlist": [b for b in roster if b.status == BookingStatus.WAITLISTED],
+        "capacity_form": capacity_form, "cancel_form": cancel_form, "ballot": ballot,
+        "booking_closes": rules.booking_window(session.activity, session)[1],
+    }, key="activities", status=status)
+
+
+@staff_console(action=Action.VIEW_BOOKINGS)
+def session_roster(request, pk: int, fmt: str = "html"):
+    """The roster as a print view or CSV (Excel opens UTF-8 with the BOM)."""
+    try:
+        roster = list(selectors.session_bookings_for_staff(actor=request.user, session_id=pk))
+    except NotFound:
+        raise Http404
+    session = Session.objects.select_related("activity__facility", "venue").get(pk=pk)
+    if fmt == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="roster-{session.pk}.csv"'
+        response.write("\ufeff")
+        writer = csv.writer(response)
+        writer.writerow([_("Name"), _("Member number"), _("Phone"), _("Seats"), _("Status"), _("Checked in")])
+        for b in roster:
+            writer.writerow([b.member.real_name, b.member.member_number, b.member.user.phone or "", b.seats,
+                             b.get_status_display(),
+                             timezone.localtime(b.checked_in_at).strftime("%H:%M") if b.checked_in_at else ""])
+        return response
+    return _render(request, "frontend/console/roster.html", {"session": session, "roster": roster},
+                   key="activities")
+
+
+# --- Check-in -----------------------------------------------------------------------------------------------
+
+def _checkin_result(request, code: str) -> dict:
+    try:
+        booking = services.checkin(actor=request.user, code=code)
+    except ValidationError as exc:
+        return {"kind": "error", "title": _("No code"), "detail": " ".join(exc.messages)}
+    except NotFound as exc:
+        return {"kind": "error", "title": _("Unknown ticket"), "detail": exc.detail}
+    except NotPermitted as exc:
+        return {"kind": "error", "title": _("Not this facility"), "detail": exc.detail}
+    except Conflict as exc:
+        if exc.code == "already_checked_in":
+            return {"kind": "warn", "title": _("Already checked in"), "detail": exc.detail}
+        return {"kind": "error", "title": _("Not valid"), "detail": exc.detail}
+    session = booking.session
+    return {"kind": "ok", "title": _("Checked in"), "name": booking.member.real_name, "seats": booking.seats,
+            "detail": f"{session.activity.title} · {timezone.localtime(session.start):%m-%d %H:%M}"}
+
+
+@staff_console(action=Action.CHECK_IN)
+def checkin(request):
+    facilities_qs = facility_list_for_staff(actor=request.user, action=Action.CHECK_IN)
+    form = CheckinForm()
+    walkin_form = WalkInForm(facilities=facilities_qs)
+    result = None
+    status = 200
+    if request.method == "POST" and request.POST.get("action") == "walkin":
+        walkin_form = WalkInForm(request.POST, facilities=facilities_qs)
+        if walkin_form.is_valid():
+            try:
+                services.walkin_record(actor=request.user, facility=walkin_form.cleaned_data["facility"],
+                                       persons=walkin_form.cleaned_data["persons"],
+                                       note=walkin_form.cleaned_data["note"])
+            except ValidationError as exc:
+                apply_service_errors(walkin_form, exc)
+                status = 400
+            except NotFound:
+                raise PermissionDenied
+            else:
+                messages.success(request, _("%(n)d people counted.") % {"n": walkin_form.cleaned_data["persons"]})
+                return redirect("frontend:console:checkin")
+        else:
+            status = 400
+    elif request.method == "POST":
+        result = _checkin_result(request, request.POST.get("code", ""))
+        form = CheckinForm()  # ready for the next ticket
+        if request.htmx:
+            return _render(request, "frontend/console/checkin.html#result", {"result": result}, key="checkin")
+    return _render(request, "frontend/console/checkin.html", {
+        "form": form, "walkin_form": walkin_form, "result": result, "sessions": today_sessions(request.user),
+    }, key="checkin", status=status)

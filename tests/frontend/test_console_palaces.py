@@ -1,0 +1,142 @@
+"""Console pages for palaces: activities, scheduling with preview, sessions, rosters, check-in, walk-ins."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from bookings import services
+from bookings.models import Activity, Booking, Session
+from portal.members.models import Role
+from portal.notifications.models import Message
+from portal.stats.models import ServiceRecord
+from tests import factories
+from tests.bookings import builders
+
+from .conftest import client_for
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def palace(orgs):
+    facility = builders.palace(orgs["city"])
+    builders.venue(facility, capacity=30)
+    return facility
+
+
+@pytest.fixture
+def manager(people):
+    return client_for(people["palace"])
+
+
+def test_pages_render(manager, palace, people):
+    activity = builders.activity(palace, venue=palace.venues.first())
+    session = builders.session(activity)
+    for url in (reverse("frontend:console:today"), reverse("frontend:console:facilities"),
+                reverse("frontend:console:facility_detail", args=[palace.pk]),
+                reverse("frontend:console:activities"), reverse("frontend:console:activity_create"),
+                reverse("frontend:console:activity_detail", args=[activity.pk]),
+                reverse("frontend:console:activity_schedule", args=[activity.pk]),
+                reverse("frontend:console:session_detail", args=[session.pk]),
+                reverse("frontend:console:session_roster", args=[session.pk]),
+                reverse("frontend:console:checkin")):
+        response = manager.get(url)
+        assert response.status_code == 200, url
+
+
+def test_create_activity_then_schedule_with_preview(manager, palace):
+    response = manager.post(reverse("frontend:console:activity_create"), {
+        "facility": palace.pk, "venue": palace.venues.first().pk, "kind": "class_series", "title": "太极拳",
+        "category": "sports", "description": "", "price_yuan": "0", "max_seats_per_booking": "1",
+        "opens_hours_before": "336", "closes_hours_before": "1", "cancel_hours_before": "24",
+        "waitlist_enabled": "on", "published": "on",
+    })
+    activity = Activity.objects.get(title="太极拳")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("frontend:console:activity_schedule", args=[activity.pk])
+    first = (timezone.localdate() + timedelta(days=7)).isoformat() + "T19:00"
+    url = reverse("frontend:console:activity_schedule", args=[activity.pk])
+    form = {"first_start": first, "duration_minutes": "90", "weekdays": ["TU", "TH"], "weeks": "6", "rrule": "",
+            "exdates": "", "capacity": "20", "venue": palace.venues.first().pk}
+    preview = manager.post(url, {**form, "preview": "1"})
+    assert preview.status_code == 200
+    assert preview.content.decode().count("<li>") >= 12
+    assert not Session.objects.filter(activity=activity).exists()  # nothing saved by a preview
+    saved = manager.post(url, {**form, "save": "1"})
+    assert saved.status_code == 302
+    assert Session.objects.filter(activity=activity).count() == 12
+    too_many = manager.post(url, {**form, "rrule": "FREQ=DAILY;COUNT=600", "preview": "1"})
+    assert too_many.status_code == 400
+    assert "field--invalid" in too_many.content.decode()
+
+
+def test_capacity_change_and_cancel_tell_members(manager, palace, people, django_capture_on_commit_callbacks):
+    session = builders.session(builders.activity(palace), capacity=5)
+    services.booking_create(member=people["member"], session_id=session.pk)
+    url = reverse("frontend:console:session_detail", args=[session.pk])
+    page = manager.get(url).content.decode()
+    assert 'data-testid="affected">1 member' in page
+    too_low = manager.post(url, {"action": "capacity", "capacity": "0"})
+    assert too_low.status_code == 400
+    assert manager.post(url, {"action": "capacity", "capacity": "8"}).status_code == 302
+    session.refresh_from_db()
+    assert session.capacity == 8
+    assert manager.post(url, {"action": "cancel", "reason": ""}).status_code == 400
+    with django_capture_on_commit_callbacks(execute=True):
+        assert manager.post(url, {"action": "cancel", "reason": "场馆维修"}).status_code == 302
+    session.refresh_from_db()
+    assert session.status == "cancelled"
+    assert Booking.objects.get(session=session).status == "cancelled"
+    assert Message.objects.filter(user=people["member"].user, kind="session_cancelled").exists()
+
+
+def test_roster_csv(manager, palace, people):
+    session = builders.session(builders.activity(palace))
+    services.booking_create(member=people["member"], session_id=session.pk)
+    response = manager.get(reverse("frontend:console:session_roster_csv", args=[session.pk]))
+    assert response["Content-Type"].startswith("text/csv")
+    assert "王会员" in response.content.decode("utf-8-sig")
+
+
+def test_checkin_outcomes_are_told_apart(manager, palace, people, orgs):
+    session = builders.session(builders.activity(palace), starts_in=timedelta(hours=2))
+    booking = services.booking_create(member=people["member"], session_id=session.pk)
+    url = reverse("frontend:console:checkin")
+    ok = manager.post(url, {"code": booking.ticket_code}).content.decode()
+    assert "checkin-result--ok" in ok and "王会员" in ok
+    again = manager.post(url, {"code": booking.ticket_code}, HTTP_HX_REQUEST="true").content.decode()
+    assert "checkin-result--warn" in again and "<html" not in again
+    assert manager.post(url, {"code": "nope"}).content.decode().count("checkin-result--error") == 1
+    other_palace = builders.palace(orgs["sibling"], name="乙市工人文化宫")
+    other = builders.session(builders.activity(other_palace), starts_in=timedelta(hours=2))
+    foreign = services.booking_create(member=factories.member(organisation=orgs["sibling_unit"]),
+                                      session_id=other.pk)
+    wrong = manager.post(url, {"code": foreign.ticket_code}).content.decode()
+    assert "checkin-result--error" in wrong and "乙市工人文化宫" in wrong
+    assert ServiceRecord.objects.count() == 1
+
+
+def test_walk_in_head_count(manager, palace):
+    response = manager.post(reverse("frontend:console:checkin"),
+                            {"action": "walkin", "facility": palace.pk, "persons": "12", "note": "阅览室"})
+    assert response.status_code == 302
+    assert ServiceRecord.objects.get().persons == 12
+    assert manager.post(reverse("frontend:console:checkin"),
+                        {"action": "walkin", "facility": palace.pk, "persons": "0"}).status_code == 400
+
+
+def test_today_shows_sessions_and_fill(manager, palace, people):
+    session = builders.session(builders.activity(palace, title="晨练"), starts_in=timedelta(minutes=30))
+    if timezone.localtime(session.start).date() != timezone.localdate():
+        pytest.skip("too close to midnight")
+    html = manager.get(reverse("frontend:console:today")).content.decode()
+    assert "晨练" in html
+
+
+def test_officer_role_cannot_schedule(people, palace):
+    factories.staff(organisation=people["member"].organisation, role=Role.UNION_OFFICER)
+    activity = builders.activity(palace)
+    officer = client_for(people["officer"])
+    assert officer.get(reverse("frontend:console:activity_schedule", args=[activity.pk])).status_code == 403
