@@ -25,6 +25,11 @@ def take_seats(session_id: int, seats: int) -> bool:
                                        booked__lte=F("capacity") - seats).update(booked=F("booked") + seats))
 
 
+def lock_session(session_id: int) -> None:
+    """Lock order is always session row first, then booking rows, so cancellations never deadlock."""
+    list(Session.objects.select_for_update().filter(pk=session_id).values_list("pk", flat=True))
+
+
 def release_seats(session_id: int, seats: int) -> None:
     # The CHECK constraint (booked >= 0) turns any double release into an IntegrityError, never a silent drift.
     Session.objects.filter(pk=session_id).update(booked=F("booked") - seats)

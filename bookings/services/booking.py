@@ -19,7 +19,7 @@ from ..models import (
     SessionStatus,
     Suspension,
 )
-from ._common import after_commit_offer, hold_until, new_ticket_code, now, release_seats, take_seats
+from ._common import after_commit_offer, hold_until, lock_session, new_ticket_code, now, release_seats, take_seats
 
 
 def _week_count(member, session: Session) -> int:
@@ -139,6 +139,7 @@ def booking_cancel(*, member, booking_id: int) -> Booking:
         if booking.paid_at is not None:
             fields["refund_status"] = RefundStatus.PENDING  # the payments service refunds it
     with transaction.atomic():
+        lock_session(session.pk)
         if not Booking.objects.filter(pk=booking.pk, status=old).update(**fields):
             raise Conflict(_("This booking changed meanwhile; reload and try again."), code="changed")
         if old in (BookingStatus.CONFIRMED, BookingStatus.PENDING_PAYMENT, BookingStatus.OFFERED) and not late:
@@ -166,6 +167,7 @@ def hold_expire(*, booking_id: int) -> bool:
         booking = Booking.objects.filter(pk=booking_id).first()
         if booking is None:
             return False
+        lock_session(booking.session_id)
         if not Booking.objects.filter(pk=booking_id, status=BookingStatus.PENDING_PAYMENT,
                                       hold_expires_at__lte=moment).update(status=BookingStatus.EXPIRED):
             return False

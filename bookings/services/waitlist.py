@@ -7,6 +7,7 @@ transaction, so concurrent cancellations, two task runs or a retry never offer a
 from __future__ import annotations
 
 from django.db import transaction
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from portal.errors import Conflict
@@ -17,6 +18,7 @@ from ._common import (
     after_commit_offer,
     hold_until,
     local,
+    lock_session,
     new_ticket_code,
     now,
     offer_window,
@@ -89,6 +91,7 @@ def _give_back(booking: Booking, new_status: str, *, expired_only: bool) -> bool
     if expired_only:
         filters["offer_expires_at__lte"] = now()
     with transaction.atomic():
+        lock_session(booking.session_id)
         if not Booking.objects.filter(**filters).update(status=new_status, offer_expires_at=None):
             return False
         release_seats(booking.session_id, booking.seats)
@@ -115,6 +118,15 @@ def offer_expire(*, booking_id: int) -> bool:
 
 
 def offers_expire_due() -> int:
-    ids = list(Booking.objects.filter(status=BookingStatus.OFFERED, offer_expires_at__lte=now())
+    """Beat task body: expire lapsed offers, then sweep sessions where a free seat meets a waiting member
+    (a seat freed while a waitlist entry was being committed would otherwise wait for the next trigger)."""
+    moment = now()
+    ids = list(Booking.objects.filter(status=BookingStatus.OFFERED, offer_expires_at__lte=moment)
                .values_list("pk", flat=True)[:1000])
-    return sum(offer_expire(booking_id=pk) for pk in ids)
+    expired = sum(offer_expire(booking_id=pk) for pk in ids)
+    stranded = (Session.objects.filter(status=SessionStatus.SCHEDULED, start__gt=moment, booked__lt=F("capacity"),
+                                       bookings__status=BookingStatus.WAITLISTED)
+                .values_list("pk", flat=True).distinct()[:200])
+    for session_id in stranded:
+        waitlist_offer_next(session_id=session_id)
+    return expired
