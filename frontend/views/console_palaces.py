@@ -17,6 +17,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from bookings import rules, selectors, services
 from bookings.models import ACTIVE_STATUSES, Activity, BookingStatus, Session
@@ -228,8 +229,10 @@ def session_detail(request, pk: int):
                 if cancel_form.is_valid():
                     services.session_cancel(actor=request.user, session_id=session.pk,
                                             reason=cancel_form.cleaned_data["reason"])
-                    messages.success(request, _("Session cancelled; %(n)d members have been told.")
-                                     % {"n": len(affected)})
+                    n = len(affected)
+                    messages.success(request, ngettext("Session cancelled; %(n)d member has been told.",
+                                                       "Session cancelled; %(n)d members have been told.", n)
+                                     % {"n": n})
                     return redirect("frontend:console:session_detail", pk=session.pk)
             elif action == "ballot":
                 winners = services.ballot_draw(session_id=session.pk)
