@@ -44,7 +44,7 @@ def test_seed_demo_is_idempotent_and_matches_the_contract():
         assert Authenticator.objects.filter(user__email=email, type="totp").exists()
     assert User.objects.get(email="admin@example.com").is_superuser
 
-    levels = dict(Organisation.objects.values_list("level").annotate(n=Count("id")))
+    levels = dict(Organisation.objects.order_by().values_list("level").annotate(n=Count("id")))
     assert levels["national"] == 1 and levels["province"] == 2 and levels["grassroots"] >= 12
     assert Member.objects.filter(gig_worker=True).exists() and Member.objects.filter(retiree=True).exists()
 
