@@ -43,11 +43,12 @@ def browser():
 
 @pytest.fixture
 def new_page(browser, live_server):
-    """new_page(language="en") -> a phone-sized page of a fresh browser context on the live server."""
+    """new_page(language="en", javascript=True) -> a phone-sized page of a fresh browser context."""
     contexts = []
 
-    def make(language: str | None = None):
-        context = browser.new_context(base_url=live_server.url, viewport=PHONE, locale="zh-CN")
+    def make(language: str | None = None, javascript: bool = True):
+        context = browser.new_context(base_url=live_server.url, viewport=PHONE, locale="zh-CN",
+                                      java_script_enabled=javascript)
         if language:
             context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
         context.set_default_timeout(15_000)
