@@ -27,5 +27,6 @@ def ui(request) -> dict:
             "unread": SimpleLazyObject(lambda: message_unread_count(user=user) if authenticated else 0),
             "is_staff_member": SimpleLazyObject(lambda: authenticated and permissions.is_staff_member(user)),
             "htmx": SimpleLazyObject(lambda: _vendor_available("htmx.min.js")),
+            "qr_scanner": SimpleLazyObject(lambda: _vendor_available("html5-qrcode.min.js")),
         }
     }

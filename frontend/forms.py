@@ -8,7 +8,7 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext_lazy as _
 
 from bookings.models import Activity, MemberCategory
-from facilities.models import Venue
+from facilities.models import OperatingMode, TitleStatus, Venue, VenueKind
 from portal.members.models import DependantRelation
 from portal.members.selectors import grassroots_list
 
@@ -171,3 +171,43 @@ class WalkInForm(forms.Form):
     def __init__(self, *args, facilities=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["facility"].queryset = facilities
+
+
+class SessionMoveForm(forms.Form):
+    start = forms.DateTimeField(label=_("New start"), widget=DateTimeLocalInput,
+                                input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
+    end = forms.DateTimeField(label=_("New end"), widget=DateTimeLocalInput,
+                              input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
+    venue = forms.ModelChoiceField(label=_("Venue"), queryset=None, required=False)
+
+    def __init__(self, *args, venues=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["venue"].queryset = venues if venues is not None else Venue.objects.none()
+
+
+class VenueForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=100)
+    kind = forms.ChoiceField(label=_("Kind"), choices=VenueKind.choices)
+    capacity = forms.IntegerField(label=_("Capacity"), min_value=1)
+    description = forms.CharField(label=_("Description"), max_length=300, required=False)
+
+
+class AssetRecordForm(forms.Form):
+    year = forms.IntegerField(label=_("Year"), min_value=1949, max_value=2100)
+    book_value_yuan = forms.DecimalField(label=_("Book value (yuan)"), min_value=0, max_digits=14, decimal_places=2)
+    land_area_m2 = forms.DecimalField(label=_("Land area (m²)"), min_value=0, max_digits=12, decimal_places=2)
+    floor_area_m2 = forms.DecimalField(label=_("Floor area (m²)"), min_value=0, max_digits=12, decimal_places=2)
+    year_built = forms.IntegerField(label=_("Year built"), min_value=1800, max_value=2100, required=False)
+    title_status = forms.ChoiceField(label=_("Title deed"), choices=TitleStatus.choices)
+    operating_mode = forms.ChoiceField(label=_("Operating mode"), choices=OperatingMode.choices)
+    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def service_data(self) -> dict:
+        data = {k: v for k, v in self.cleaned_data.items() if k != "book_value_yuan"}
+        data["book_value_fen"] = int(round(self.cleaned_data["book_value_yuan"] * 100))
+        return data
+
+
+class PhotoForm(forms.Form):
+    image = forms.FileField(label=_("Photo (JPEG, PNG or WebP)"))
+    caption = forms.CharField(label=_("Caption"), max_length=200, required=False)

@@ -16,6 +16,7 @@ console_patterns = ([
     path("activities/new/", console_palaces.activity_create, name="activity_create"),
     path("activities/<int:pk>/", console_palaces.activity_detail, name="activity_detail"),
     path("activities/<int:pk>/schedule/", console_palaces.activity_schedule, name="activity_schedule"),
+    path("sessions/", console_palaces.session_calendar, name="session_calendar"),
     path("sessions/<int:pk>/", console_palaces.session_detail, name="session_detail"),
     path("sessions/<int:pk>/roster/", console_palaces.session_roster, name="session_roster"),
     path("sessions/<int:pk>/roster.csv", console_palaces.session_roster, {"fmt": "csv"}, name="session_roster_csv"),

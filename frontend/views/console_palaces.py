@@ -21,6 +21,7 @@ from django.utils.translation import ngettext
 
 from bookings import rules, selectors, services
 from bookings.models import ACTIVE_STATUSES, Activity, BookingStatus, Session
+from facilities import services as facility_services
 from facilities.selectors import (
     asset_record_list_for_staff,
     facility_list_for_staff,
@@ -34,13 +35,18 @@ from portal.members.permissions import Action
 from ..access import staff_console
 from ..forms import (
     ActivityForm,
+    AssetRecordForm,
     CapacityForm,
     CheckinForm,
+    PhotoForm,
     ScheduleForm,
     SessionCancelForm,
+    SessionMoveForm,
+    VenueForm,
     WalkInForm,
     apply_service_errors,
 )
+from ..utils import local_midnight, week_start
 from .console import _render
 
 
@@ -68,17 +74,48 @@ def facilities(request):
 
 @staff_console(action=Action.MANAGE_FACILITY)
 def facility_detail(request, pk: int):
+    """Venues, photos and the asset register by year; each form posts to facilities.services."""
     try:
         facility = staff_facility_get(actor=request.user, facility_id=pk)
     except NotFound:
         raise Http404
-    assets = asset_record_list_for_staff(actor=request.user, facility=facility) \
-        if permissions.can(request.user, Action.EDIT_ASSETS, facility) else []
+    can_assets = permissions.can(request.user, Action.EDIT_ASSETS, facility)
+    forms = {"venue": VenueForm(prefix="venue"), "asset": AssetRecordForm(prefix="asset"),
+             "photo": PhotoForm(prefix="photo")}
+    status = 200
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action not in forms or (action == "asset" and not can_assets):
+            raise PermissionDenied
+        form_class = {"venue": VenueForm, "asset": AssetRecordForm, "photo": PhotoForm}[action]
+        form = forms[action] = form_class(request.POST, request.FILES, prefix=action)
+        if form.is_valid():
+            try:
+                if action == "venue":
+                    facility_services.venue_create(actor=request.user, facility=facility, **form.cleaned_data)
+                    messages.success(request, _("Venue added."))
+                elif action == "asset":
+                    facility_services.asset_record_create(actor=request.user, facility=facility,
+                                                          **form.service_data())
+                    messages.success(request, _("Asset record saved."))
+                else:
+                    facility_services.facility_photo_add(actor=request.user, facility=facility,
+                                                         image=form.cleaned_data["image"],
+                                                         caption=form.cleaned_data["caption"])
+                    messages.success(request, _("Photo added."))
+            except ValidationError as exc:
+                apply_service_errors(form, exc)
+            except NotFound:
+                raise Http404
+            else:
+                return redirect("frontend:console:facility_detail", pk=facility.pk)
+        status = 400
+    assets = asset_record_list_for_staff(actor=request.user, facility=facility) if can_assets else []
     return _render(request, "frontend/console/facility_detail.html", {
         "facility": facility, "venues": venue_list_for_staff(actor=request.user, facility=facility),
-        "photos": facility.photos.all(), "assets": assets,
+        "photos": facility.photos.all(), "assets": assets, "can_assets": can_assets, "forms": forms,
         "activities": facility.activities.order_by("title"),
-    }, key="facilities")
+    }, key="facilities", status=status)
 
 
 # --- Activities ---------------------------------------------------------------------------------------------
@@ -147,6 +184,11 @@ def activity_detail(request, pk: int):
     }, key="activities", status=400 if request.method == "POST" else 200)
 
 
+def _local(moment: datetime) -> datetime:
+    """A datetime-local form value is wall-clock time in Asia/Shanghai."""
+    return timezone.make_aware(moment.replace(tzinfo=None), rules.LOCAL_TZ)
+
+
 class _Preview(Exception):
     """Raised inside the preview transaction so the generated sessions are rolled back."""
 
@@ -167,7 +209,7 @@ def activity_schedule(request, pk: int):
         if form.is_valid():
             data = form.cleaned_data
             kwargs = dict(actor=request.user, activity=activity, rrule=data["rrule"],
-                          first_start=timezone.make_aware(data["first_start"].replace(tzinfo=None), rules.LOCAL_TZ),
+                          first_start=_local(data["first_start"]),
                           duration_minutes=data["duration_minutes"], capacity=data["capacity"],
                           venue=data["venue"], exdates=data["exdates"])
             try:
@@ -192,6 +234,23 @@ def activity_schedule(request, pk: int):
 
 # --- Sessions -----------------------------------------------------------------------------------------------
 
+@staff_console(action=Action.MANAGE_ACTIVITY)
+def session_calendar(request):
+    """A week of sessions across the user's facilities with fill rates."""
+    week = week_start(request.GET.get("week"))
+    start = local_midnight(week)
+    qs = Session.objects.filter(start__gte=start, start__lt=start + timedelta(days=7)).select_related(
+        "activity__facility", "venue")
+    sessions = list(permissions.scope(request.user, Action.MANAGE_ACTIVITY, qs,
+                                      via="activity__facility__organisation").order_by("start", "id"))
+    days = [{"date": week + timedelta(days=i), "today": week + timedelta(days=i) == timezone.localdate(),
+             "sessions": [s for s in sessions if timezone.localtime(s.start).date() == week + timedelta(days=i)]}
+            for i in range(7)]
+    return _render(request, "frontend/console/calendar.html", {
+        "days": days, "week": week, "prev_week": week - timedelta(days=7), "next_week": week + timedelta(days=7),
+    }, key="activities")
+
+
 def _session_or_404(request, pk: int) -> Session:
     try:
         return services.session_for_staff(actor=request.user, session_id=pk)
@@ -213,6 +272,9 @@ def session_detail(request, pk: int):
     affected = [b for b in roster if b.status in ACTIVE_STATUSES]
     capacity_form = CapacityForm(initial={"capacity": session.capacity})
     cancel_form = SessionCancelForm()
+    venues = venue_list_for_staff(actor=request.user, facility=session.activity.facility)
+    move_form = SessionMoveForm(venues=venues, initial={
+        "start": timezone.localtime(session.start), "end": timezone.localtime(session.end), "venue": session.venue})
     status = 200
     if request.method == "POST":
         action = request.POST.get("action")
@@ -234,6 +296,14 @@ def session_detail(request, pk: int):
                                                        "Session cancelled; %(n)d members have been told.", n)
                                      % {"n": n})
                     return redirect("frontend:console:session_detail", pk=session.pk)
+            elif action == "move":
+                move_form = SessionMoveForm(request.POST, venues=venues)
+                if move_form.is_valid():
+                    data = move_form.cleaned_data
+                    services.session_move(actor=request.user, session_id=session.pk,
+                                          start=_local(data["start"]), end=_local(data["end"]), venue=data["venue"])
+                    messages.success(request, _("Session moved; booked members have been told."))
+                    return redirect("frontend:console:session_detail", pk=session.pk)
             elif action == "ballot":
                 winners = services.ballot_draw(session_id=session.pk)
                 session.refresh_from_db()
@@ -243,7 +313,7 @@ def session_detail(request, pk: int):
                     messages.info(request, _("The ballot can only be drawn once booking has closed."))
                 return redirect("frontend:console:session_detail", pk=session.pk)
         except ValidationError as exc:
-            apply_service_errors(capacity_form if action == "capacity" else cancel_form, exc)
+            apply_service_errors({"capacity": capacity_form, "move": move_form}.get(action, cancel_form), exc)
         except Conflict as exc:
             messages.error(request, exc.detail)
             return redirect("frontend:console:session_detail", pk=session.pk)
@@ -253,7 +323,7 @@ def session_detail(request, pk: int):
         "session": session, "activity": session.activity, "roster": roster, "affected": len(affected),
         "checked_in": sum(1 for b in roster if b.checked_in_at),
         "waitlist": [b for b in roster if b.status == BookingStatus.WAITLISTED],
-        "capacity_form": capacity_form, "cancel_form": cancel_form, "ballot": ballot,
+        "capacity_form": capacity_form, "cancel_form": cancel_form, "move_form": move_form, "ballot": ballot,
         "booking_closes": rules.booking_window(session.activity, session)[1],
     }, key="activities", status=status)
 

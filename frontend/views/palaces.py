@@ -5,7 +5,7 @@ Availability and every booking rule come from bookings.selectors / bookings.serv
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,7 +14,6 @@ from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
 from bookings import rules, selectors, services
@@ -24,17 +23,7 @@ from facilities.selectors import facility_get, facility_list
 from portal.errors import Conflict, NotFound, NotPermitted
 
 from ..forms import BookForm, apply_service_errors
-
-
-def _week_start(raw: str | None) -> date:
-    today = timezone.localdate()
-    day = parse_date(raw) if raw else None
-    day = day or today
-    return day - timedelta(days=day.weekday())
-
-
-def _local_midnight(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=rules.LOCAL_TZ)
+from ..utils import local_midnight, week_start
 
 
 def palace_list(request):
@@ -63,8 +52,8 @@ def palace_detail(request, pk: int):
         raise Http404
     if facility.kind != FacilityKind.PALACE:
         raise Http404
-    week = _week_start(request.GET.get("week"))
-    start, end = _local_midnight(week), _local_midnight(week + timedelta(days=7))
+    week = week_start(request.GET.get("week"))
+    start, end = local_midnight(week), local_midnight(week + timedelta(days=7))
     sessions = list(selectors.session_list(facility=facility, start=max(start, timezone.now()), end=end))
     member = selectors.member_for(request.user)
     verdicts = selectors.session_availability(member=member, sessions=sessions)

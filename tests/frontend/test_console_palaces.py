@@ -140,3 +140,48 @@ def test_officer_role_cannot_schedule(people, palace):
     activity = builders.activity(palace)
     officer = client_for(people["officer"])
     assert officer.get(reverse("frontend:console:activity_schedule", args=[activity.pk])).status_code == 403
+
+
+def test_facility_venue_asset_and_photo_forms(manager, palace, people, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    url = reverse("frontend:console:facility_detail", args=[palace.pk])
+    assert manager.post(url, {"action": "venue", "venue-name": "乒乓球室", "venue-kind": "court",
+                              "venue-capacity": "8"}).status_code == 302
+    assert palace.venues.filter(name="乒乓球室").exists()
+    duplicate = manager.post(url, {"action": "venue", "venue-name": "乒乓球室", "venue-kind": "court",
+                                   "venue-capacity": "8"})
+    assert duplicate.status_code == 400
+    asset = {"action": "asset", "asset-year": "2025", "asset-book_value_yuan": "1200000.50",
+             "asset-land_area_m2": "5000", "asset-floor_area_m2": "8000", "asset-title_status": "held",
+             "asset-operating_mode": "self_run"}
+    assert manager.post(url, asset).status_code == 302
+    assert palace.asset_records.get(year=2025).book_value_fen == 120000050
+    png = SimpleUploadedFile("hall.png", b"\x89PNG\r\n\x1a\n" + b"0" * 64, content_type="image/png")
+    assert manager.post(url, {"action": "photo", "photo-image": png, "photo-caption": "大厅"}).status_code == 302
+    assert palace.photos.count() == 1
+    not_image = SimpleUploadedFile("x.png", b"hello", content_type="image/png")
+    assert manager.post(url, {"action": "photo", "photo-image": not_image}).status_code == 400
+    # An officer (no facility rights) cannot post here at all.
+    assert client_for(people["officer"]).post(url, asset).status_code == 403
+
+
+def test_move_a_session_and_the_calendar(manager, palace, people):
+    session = builders.session(builders.activity(palace, title="周末舞会"), starts_in=timedelta(days=4))
+    services.booking_create(member=people["member"], session_id=session.pk)
+    new_start = timezone.localtime(session.start + timedelta(days=1))
+    response = manager.post(reverse("frontend:console:session_detail", args=[session.pk]), {
+        "action": "move", "start": new_start.strftime("%Y-%m-%dT%H:%M"),
+        "end": (new_start + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"), "venue": ""})
+    assert response.status_code == 302
+    session.refresh_from_db()
+    assert timezone.localtime(session.start).strftime("%Y-%m-%dT%H:%M") == new_start.strftime("%Y-%m-%dT%H:%M")
+    assert Message.objects.filter(user=people["member"].user, kind="session_moved").exists()
+    backwards = manager.post(reverse("frontend:console:session_detail", args=[session.pk]), {
+        "action": "move", "start": new_start.strftime("%Y-%m-%dT%H:%M"),
+        "end": (new_start - timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M")})
+    assert backwards.status_code == 400
+    calendar = manager.get(reverse("frontend:console:session_calendar"),
+                           {"week": new_start.date().isoformat()}).content.decode()
+    assert "周末舞会" in calendar
