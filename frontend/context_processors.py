@@ -8,6 +8,7 @@ from django.contrib.staticfiles import finders
 from django.utils.functional import SimpleLazyObject
 
 from portal.members import permissions
+from portal.members.models import Member
 from portal.notifications.selectors import message_unread_count
 
 LARGE_TEXT_COOKIE = "large_text"
@@ -25,6 +26,7 @@ def ui(request) -> dict:
         "ui": {
             "large_text": request.COOKIES.get(LARGE_TEXT_COOKIE) == "1",
             "unread": SimpleLazyObject(lambda: message_unread_count(user=user) if authenticated else 0),
+            "has_member": SimpleLazyObject(lambda: authenticated and Member.objects.filter(user=user).exists()),
             "is_staff_member": SimpleLazyObject(lambda: authenticated and permissions.is_staff_member(user)),
             "htmx": SimpleLazyObject(lambda: _vendor_available("htmx.min.js")),
             "qr_scanner": SimpleLazyObject(lambda: _vendor_available("html5-qrcode.min.js")),

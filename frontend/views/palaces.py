@@ -60,6 +60,8 @@ def palace_detail(request, pk: int):
     days = []
     for offset in range(7):
         day = week + timedelta(days=offset)
+        if day < timezone.localdate():
+            continue  # the days of this week that are over
         days.append({"date": day, "today": day == timezone.localdate(),
                      "sessions": [s for s in sessions if timezone.localtime(s.start).date() == day]})
     return render(request, "frontend/palaces/detail.html", {
