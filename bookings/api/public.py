@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -23,7 +23,7 @@ from facilities.models import Facility
 from portal.errors import NotFound
 
 from .. import selectors, services
-from ..models import Category
+from ..models import Booking, Category
 from ..rules import LOCAL_TZ
 from .serializers import BookingCreateSerializer, BookingSerializer, SessionSerializer
 
@@ -105,6 +105,8 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     serializer_class = BookingSerializer
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation has no member
+            return Booking.objects.none()
         return selectors.booking_list(member=_member_or_404(self.request),
                                       status=self.request.query_params.get("status") or None)
 
@@ -151,7 +153,17 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return HttpResponse(svg, content_type="image/svg+xml")
 
 
-@extend_schema(tags=["bookings"])
+class SuspensionSerializer(serializers.Serializer):
+    suspended = serializers.BooleanField()
+    reason = serializers.CharField()
+    ends_at = serializers.DateTimeField(allow_null=True)
+
+
+class FeedUrlSerializer(serializers.Serializer):
+    url = serializers.URLField()
+
+
+@extend_schema(tags=["bookings"], responses=SuspensionSerializer)
 class SuspensionView(APIView):
     """Whether online booking is suspended for the member, why and until when."""
 
@@ -162,7 +174,7 @@ class SuspensionView(APIView):
         return Response({"suspended": True, "reason": suspension.reason, "ends_at": suspension.ends_at})
 
 
-@extend_schema(tags=["bookings"], request=None)
+@extend_schema(tags=["bookings"], request=None, responses=FeedUrlSerializer)
 class CalendarFeedView(APIView):
     """GET the private feed URL (created on first use); POST rotates it; DELETE revokes it."""
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from rest_framework import serializers
 
 from ..models import Activity, Booking, Session, WalkIn
@@ -49,9 +51,9 @@ class SessionSerializer(serializers.ModelSerializer):
         """book | waitlist (full, joining the waitlist) | ballot (register interest for the draw)."""
         return self._verdict(obj).mode
 
-    def get_opens_at(self, obj):
+    def get_opens_at(self, obj) -> datetime | None:
         verdict = self._verdict(obj)
-        return serializers.DateTimeField().to_representation(verdict.opens_at) if verdict.opens_at else None
+        return verdict.opens_at
 
 
 class BookingSerializer(serializers.ModelSerializer):

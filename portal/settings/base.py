@@ -240,3 +240,11 @@ CELERY_BEAT_SCHEDULE.update({
     "bookings-no-shows": {"task": "bookings.tasks.no_shows_mark_due", "schedule": 900.0},
     "bookings-reminders": {"task": "bookings.tasks.reminders_send", "schedule": 3600.0},
 })
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update({
+    "FacilityKindEnum": "facilities.models.FacilityKind",
+    "FacilityStatusEnum": "facilities.models.FacilityStatus",
+    "VenueKindEnum": "facilities.models.VenueKind",
+    "ActivityKindEnum": "bookings.models.ActivityKind",
+    "SessionStatusEnum": "bookings.models.SessionStatus",
+    "BookingStatusEnum": "bookings.models.BookingStatus",
+})
