@@ -261,6 +261,8 @@ def main() -> int:
         "server_p95_ms": round(p95(all_ms), 1),
         "server_p50_ms": round(statistics.median(all_ms), 1),
         "slowest_page": slowest,
+        "slowest_pages_p95_ms": {k: round(p95(results[k]["ms"]), 1)
+                                 for k in sorted(results, key=lambda k: -p95(results[k]["ms"]))[:3]},
         "healthz_p95_ms": round(p95(healthz), 1),
         "ratio_p95_to_healthz": round(p95(all_ms) / max(p95(healthz), 0.01), 2),
         "axe_violations": sum(len(v) for v in axe_details.values()),

@@ -145,3 +145,25 @@ def factories_member(orgs):
     from tests import factories
 
     return factories.member(organisation=orgs["unit"])
+
+
+def test_ballot_session_registers_interest(people, palace):
+    ballot = builders.session(builders.activity(palace, title="新年音乐会", ballot=True), capacity=2)
+    client = client_for(people["member"].user)
+    url = reverse("frontend:session_book", args=[ballot.pk])
+    client.post(url, {"seats": "1"})
+    booking = Booking.objects.get(member=people["member"])
+    assert booking.status == "interest"
+    html = client.get(reverse("frontend:booking_list")).content.decode()
+    assert "新年音乐会" in html
+
+
+def test_suspension_is_shown_with_its_end_date(people):
+    from bookings.models import Suspension
+
+    now = timezone.now()
+    Suspension.objects.create(member=people["member"], starts_at=now, ends_at=now + timedelta(days=30),
+                              reason="3 no-shows")
+    html = client_for(people["member"].user).get(reverse("frontend:booking_list")).content.decode()
+    assert "alert--err" in html
+    assert timezone.localtime(now + timedelta(days=30)).strftime("%Y-%m-%d") in html
