@@ -25,13 +25,21 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._common import ROOT, fire, gunicorn, log, percentile, scratch_database  # noqa: E402
+from bench._common import (  # noqa: E402
+    ROOT,
+    fire,
+    group_cpu_seconds,
+    gunicorn,
+    log,
+    percentile,
+    scratch_database,
+)
 
 MEMBERS = int(os.environ.get("BENCH_MEMBERS", 2000))
 CAPACITY = int(os.environ.get("BENCH_CAPACITY", 100))
-CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", 50))
+CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", 32))
 CORES = os.cpu_count() or 2
-WORKERS = int(os.environ.get("BENCH_WORKERS", CORES * 2))
+WORKERS = int(os.environ.get("BENCH_WORKERS", CORES + 1))
 THREADS = int(os.environ.get("BENCH_THREADS", 4))
 PORT = int(os.environ.get("BENCH_PORT", 8765))
 DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/portal_bench")
@@ -130,14 +138,17 @@ def main() -> None:
         server_env = {**os.environ, **SERVER_ENV, "PYTHONPATH": str(ROOT)}
         bind = f"127.0.0.1:{PORT}"
         log(f"gunicorn {WORKERS} workers x {THREADS} threads on {bind}; concurrency {CONCURRENCY}")
-        with gunicorn(env=server_env, bind=bind, workers=WORKERS, threads=THREADS):
+        with gunicorn(env=server_env, bind=bind, workers=WORKERS, threads=THREADS) as server:
             base = f"http://{bind}"
             me = [("GET", "/api/v1/me/", {"X-Session-Token": t}, None) for t in tokens]
             asyncio.run(fire(base_url=base, requests=me[:300], concurrency=CONCURRENCY))  # warm-up
+            cpu0 = group_cpu_seconds(server.pid)
             baseline = asyncio.run(fire(base_url=base, requests=me, concurrency=CONCURRENCY))
+            cpu1 = group_cpu_seconds(server.pid)
             rush = asyncio.run(fire(base_url=base, concurrency=CONCURRENCY, requests=[
                 ("POST", "/api/v1/bookings/", {"X-Session-Token": t}, {"session": session_id, "seats": 1})
                 for t in tokens]))
+            cpu2 = group_cpu_seconds(server.pid)
         check = verify(session_id)
 
     statuses = Counter(rush["statuses"])
@@ -161,6 +172,9 @@ def main() -> None:
         "baseline_p99_ms": round(percentile(baseline["latencies_ms"], 99), 1),
         "baseline_errors_5xx": sum(1 for s in baseline["statuses"] if s >= 500),
         "ratio": round(bookings_per_s / baseline_per_s, 3),
+        # Server CPU per request (gunicorn processes only): steadier than wall-clock rates on a busy machine.
+        "server_cpu_ms_per_booking": round((cpu2 - cpu1) * 1000 / len(tokens), 2),
+        "server_cpu_ms_per_baseline": round((cpu1 - cpu0) * 1000 / len(tokens), 2),
         "concurrency": CONCURRENCY,
         "workers": f"{WORKERS}x{THREADS} gthread",
         "cores": CORES,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
 from portal.errors import Conflict, NotFound, NotPermitted
@@ -55,7 +56,13 @@ def _seat_status(session: Session) -> dict:
 def booking_create(*, member, session_id: int, seats: int = 1, waitlist: bool = False,
                    channel: str = "online") -> Booking:
     """Book `seats` on a session for `member`. Seats are taken only by a conditional UPDATE."""
-    session = Session.objects.select_related("activity__facility__organisation").filter(pk=session_id).first()
+    moment = now()
+    # One query for the session and the member's two blockers (an active booking, a suspension).
+    session = Session.objects.select_related("activity__facility__organisation").annotate(
+        member_has_booking=Exists(Booking.objects.filter(session=OuterRef("pk"), member=member,
+                                                         status__in=ACTIVE_STATUSES)),
+        member_suspended=Exists(Suspension.objects.filter(member=member, starts_at__lte=moment, ends_at__gt=moment)),
+    ).filter(pk=session_id).first()
     if session is None:
         raise ValidationError({"session": [_("This session does not exist.")]})
     activity = session.activity
@@ -64,16 +71,13 @@ def booking_create(*, member, session_id: int, seats: int = 1, waitlist: bool = 
     if seats > activity.max_seats_per_booking:
         limit = activity.max_seats_per_booking
         raise ValidationError({"seats": [_("At most %(n)d seats per booking.") % {"n": limit}]})
-    moment = now()
-    suspension = active_suspension(member, moment)
     verdict = rules.evaluate(
-        member=member, session=session, now=moment, suspended=suspension is not None,
-        has_active_booking=Booking.objects.filter(session=session, member=member,
-                                                  status__in=ACTIVE_STATUSES).exists(),
+        member=member, session=session, now=moment, suspended=session.member_suspended,
+        has_active_booking=session.member_has_booking,
         week_count=_week_count(member, session) if activity.max_active_per_week is not None else 0,
         check_seats=False)
     if not verdict.bookable:
-        _refuse(verdict, suspension)
+        _refuse(verdict, active_suspension(member, moment) if session.member_suspended else None)
 
     amount = activity.price_fen * seats
     try:
