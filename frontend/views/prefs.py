@@ -7,24 +7,12 @@ from django.http import HttpResponseRedirect
 from django.utils.translation import check_for_language
 from django.views.decorators.http import require_POST
 
-from portal.members.selectors import member_for_user
-from portal.members.services import member_update_profile
+from portal.members.services import user_set_language
 
 from ..context_processors import LARGE_TEXT_COOKIE
 from ..utils import safe_next
 
 ONE_YEAR = 365 * 24 * 3600
-
-
-def _save_user_language(user, code: str) -> None:
-    member = member_for_user(user=user)
-    if member is not None:
-        member_update_profile(member=member, data={"language": code})
-    elif user.language != code:
-        # Staff and admin accounts have no member profile; the preference is a plain field on the user.
-        # TODO: move to a members service (user_set_language) when there is one.
-        user.language = code
-        user.save(update_fields=["language"])
 
 
 @require_POST
@@ -34,7 +22,7 @@ def set_language(request):
     response = HttpResponseRedirect(safe_next(request))
     if code in dict(settings.LANGUAGES) and check_for_language(code):
         if request.user.is_authenticated:
-            _save_user_language(request.user, code)
+            user_set_language(user=request.user, language=code)
         response.set_cookie(settings.LANGUAGE_COOKIE_NAME, code, max_age=ONE_YEAR, samesite="Lax",
                             secure=request.is_secure())
     return response

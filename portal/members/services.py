@@ -6,6 +6,7 @@ import secrets
 from contextlib import contextmanager
 from datetime import date
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -116,8 +117,7 @@ def member_update_profile(*, member: Member, data: dict) -> Member:
             user.phone, user.phone_verified = phone, False
             user_fields |= {"phone", "phone_verified"}
     if "language" in data:
-        user.language = data["language"]
-        user_fields.add("language")
+        user_set_language(user=user, language=data["language"])
     if needs_review and member.verification_status != VerificationStatus.PENDING:
         member.verification_status = VerificationStatus.PENDING
         member.verified_by, member.verified_at, member.rejection_reason = None, None, ""
@@ -127,6 +127,16 @@ def member_update_profile(*, member: Member, data: dict) -> Member:
     if user_fields:
         user.save(update_fields=sorted(user_fields))
     return member
+
+
+def user_set_language(*, user: User, language: str) -> User:
+    """Save the interface language of any account (members and staff alike)."""
+    if language not in {code for code, _name in settings.LANGUAGES} | {""}:
+        raise ValidationError({"language": [_("Choose one of the offered languages.")]})
+    if user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])
+    return user
 
 
 def _member_for_staff(*, actor: User, member_id: int, action: Action) -> Member:
