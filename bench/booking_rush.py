@@ -37,7 +37,7 @@ from bench._common import (  # noqa: E402
 
 MEMBERS = int(os.environ.get("BENCH_MEMBERS", 2000))
 CAPACITY = int(os.environ.get("BENCH_CAPACITY", 100))
-CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", 32))
+CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", 16))
 CORES = os.cpu_count() or 2
 WORKERS = int(os.environ.get("BENCH_WORKERS", CORES + 1))
 THREADS = int(os.environ.get("BENCH_THREADS", 4))

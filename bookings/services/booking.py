@@ -85,7 +85,8 @@ def booking_create(*, member, session_id: int, seats: int = 1, waitlist: bool = 
             if activity.ballot:
                 return _register_interest(member=member, session=session, seats=seats, amount=amount,
                                           channel=channel)
-            if take_seats(session.pk, seats):
+            # A session already seen full skips the UPDATE (a refusal may use a stale read; a seat never does).
+            if session.booked + seats <= session.capacity and take_seats(session.pk, seats):
                 return Booking.objects.create(session=session, member=member, seats=seats, channel=channel,
                                               amount_fen=amount, **_seat_status(session))
             if not (waitlist and activity.waitlist_enabled):
