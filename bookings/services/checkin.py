@@ -19,7 +19,11 @@ from portal.stats.services import service_record_add
 
 from ..models import Attendance, Booking, BookingStatus, Session, SessionStatus, Suspension, WalkIn
 from ..rules import LOCAL_TZ
-from ._common import local_time, now
+from ._common import local, local_time, now
+
+# Door check-in is accepted from half a day before the start until a few hours after the end.
+CHECKIN_OPENS_BEFORE = timedelta(hours=12)
+CHECKIN_CLOSES_AFTER = timedelta(hours=6)
 
 
 def checkin(*, actor, code: str) -> Booking:
@@ -42,6 +46,10 @@ def checkin(*, actor, code: str) -> Booking:
         raise Conflict(_("This ticket is not valid: the booking is %(status)s.")
                        % {"status": booking.get_status_display()}, code="not_confirmed")
     moment = now()
+    session = booking.session
+    if not (session.start - CHECKIN_OPENS_BEFORE <= moment <= session.end + CHECKIN_CLOSES_AFTER):
+        raise Conflict(_("This ticket is for the session on %(start)s; it can only be checked in on the day.")
+                       % {"start": local(session.start)}, code="wrong_day")
     with transaction.atomic():
         if not Booking.objects.filter(pk=booking.pk, checked_in_at__isnull=True).update(
                 checked_in_at=moment, checked_in_by=actor, attendance=Attendance.ATTENDED):

@@ -73,8 +73,17 @@ def test_ballot_favours_members_who_have_not_attended(facility, make_member):
 
 
 @pytest.fixture
-def ticket(session, member):
-    return services.booking_create(member=member, session_id=session.pk, seats=2)
+def ticket(free_activity, member):
+    today = builders.session(free_activity, capacity=5, starts_in=timedelta(hours=2))
+    return services.booking_create(member=member, session_id=today.pk, seats=2)
+
+
+def test_tickets_check_in_only_on_the_day(session, member, manager):
+    booking = services.booking_create(member=member, session_id=session.pk)
+    with pytest.raises(Conflict) as exc:
+        services.checkin(actor=manager, code=booking.ticket_code)
+    assert exc.value.code == "wrong_day"
+    assert not Booking.objects.filter(checked_in_at__isnull=False).exists()
 
 
 def test_check_in_once_and_count_the_visit(ticket, manager):

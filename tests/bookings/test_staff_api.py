@@ -1,5 +1,7 @@
 """Staff endpoints: scoping (404 outside the subtree), scheduling, check-in and walk-ins."""
 
+from datetime import timedelta
+
 from rest_framework.test import APIClient
 
 from bookings.models import Session
@@ -50,7 +52,8 @@ def test_capacity_move_cancel(manager_api, session, member_api):
     assert member_api.get("/api/v1/bookings/").json()["results"][0]["status"] == "cancelled"
 
 
-def test_checkin_endpoint(manager_api, other_manager, session, member_api):
+def test_checkin_endpoint(manager_api, other_manager, free_activity, member_api):
+    session = builders.session(free_activity, starts_in=timedelta(hours=3))
     code = member_api.post("/api/v1/bookings/", {"session": session.pk}, format="json").json()["ticket_code"]
     other = APIClient()
     other.force_authenticate(other_manager)
