@@ -1,8 +1,7 @@
 """Embedded development configuration used by `make run`: SQLite, eager Celery, console mail."""
 
 from .base import *  # noqa: F403
-from .base import STATIC_ROOT
-from .base import env
+from .base import STATIC_ROOT, env
 
 DEBUG = env.bool("DEBUG", default=True)
 STORAGES = {
