@@ -86,5 +86,6 @@ def session_bookings_for_staff(*, actor, session_id: int) -> QuerySet[Booking]:
     session = Session.objects.select_related("activity__facility__organisation").filter(pk=session_id).first()
     if session is None or not permissions.can(actor, Action.VIEW_BOOKINGS, session):
         raise NotFound()
-    return Booking.objects.filter(session=session).select_related("member__user").order_by(
+    return Booking.objects.filter(session=session).select_related(
+        "member__user", "session__activity__facility").order_by(
         "status", "queue_position", "id")

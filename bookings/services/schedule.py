@@ -16,7 +16,7 @@ from portal.members import permissions
 from portal.members.permissions import Action
 from portal.notifications.services import notify
 
-from ..models import ACTIVE_STATUSES, Activity, Booking, BookingStatus, Session, SessionStatus
+from ..models import ACTIVE_STATUSES, Activity, Booking, BookingStatus, MemberCategory, Session, SessionStatus
 from ..rules import LOCAL_TZ
 from ._common import after_commit_offer, local, now, session_context
 
@@ -32,6 +32,13 @@ def _require(actor, obj) -> None:
         raise NotFound()
 
 
+def _check_categories(activity: Activity) -> None:
+    categories = activity.member_categories
+    if not isinstance(categories, list) or any(c not in MemberCategory.values for c in categories):
+        raise ValidationError({"member_categories": [
+            _("Choose from: %(choices)s.") % {"choices": ", ".join(MemberCategory.values)}]})
+
+
 def _check_venue(venue: Venue | None, facility: Facility) -> None:
     if venue is not None and venue.facility_id != facility.pk:
         raise ValidationError({"venue": [_("This venue belongs to another facility.")]})
@@ -41,6 +48,7 @@ def activity_create(*, actor, facility: Facility, **data) -> Activity:
     _require(actor, facility)
     activity = Activity(facility=facility, **{k: v for k, v in data.items() if k in ACTIVITY_FIELDS})
     _check_venue(activity.venue, facility)
+    _check_categories(activity)
     activity.full_clean()
     activity.save()
     return activity
@@ -52,6 +60,7 @@ def activity_update(*, actor, activity: Activity, data: dict) -> Activity:
         if field in ACTIVITY_FIELDS:
             setattr(activity, field, value)
     _check_venue(activity.venue, activity.facility)
+    _check_categories(activity)
     activity.full_clean()
     activity.save()
     return activity

@@ -87,6 +87,23 @@ def test_create_activity(manager_api, facility):
         "facility": facility.pk, "kind": "event", "title": "x", "category": "performance",
         "opens_hours_before": 1, "closes_hours_before": 2}, format="json")
     assert bad.status_code == 400
+    unknown = manager_api.post("/api/v1/staff/activities/", {
+        "facility": facility.pk, "kind": "event", "title": "x", "category": "performance",
+        "member_categories": ["astronauts"]}, format="json")
+    assert unknown.status_code == 400 and "member_categories" in unknown.json()["errors"]
+
+
+def test_staff_session_bookings_constant_queries(manager_api, session, make_member,
+                                                 django_assert_max_num_queries):
+    from bookings import services
+
+    session.capacity = 30
+    session.save()
+    for _ in range(12):
+        services.booking_create(member=make_member(), session_id=session.pk)
+    with django_assert_max_num_queries(12):
+        response = manager_api.get(f"/api/v1/staff/sessions/{session.pk}/bookings/")
+    assert response.json()["count"] == 12
 
 
 def test_venue_belongs_to_facility(manager_api, facility, orgs):
