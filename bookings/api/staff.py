@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -9,6 +12,7 @@ from rest_framework.response import Response
 
 from facilities.models import Facility, Venue
 from facilities.selectors import staff_facility_get
+from portal.errors import NotPermitted
 from portal.members import permissions
 from portal.members.api import StaffAccess
 from portal.members.permissions import Action
@@ -16,6 +20,19 @@ from portal.members.permissions import Action
 from .. import selectors, services
 from ..models import Activity, Session, WalkIn
 from .serializers import StaffBookingSerializer, WalkInSerializer
+
+
+def _filter_target(request, name: str, model, action: Action):
+    """A list filter naming an object outside the staff member's subtrees is refused (403), not emptied."""
+    raw = request.query_params.get(name)
+    if not raw:
+        return None
+    if not raw.isdigit():
+        raise ValidationError({name: [_("Enter a whole number.")]})
+    target = get_object_or_404(model, pk=int(raw))
+    if not permissions.can(request.user, action, target):
+        raise NotPermitted()
+    return target
 
 
 class StaffActivitySerializer(serializers.ModelSerializer):
@@ -70,9 +87,9 @@ class StaffActivityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mix
     def get_queryset(self):
         qs = permissions.scope(self.request.user, Action.MANAGE_ACTIVITY, Activity.objects.select_related("facility"),
                                via="facility__organisation")
-        facility = self.request.query_params.get("facility")
-        if facility and facility.isdigit():
-            qs = qs.filter(facility_id=int(facility))
+        facility = _filter_target(self.request, "facility", Facility, Action.MANAGE_ACTIVITY)
+        if facility is not None:
+            qs = qs.filter(facility=facility)
         return qs.order_by("facility_id", "title", "id")
 
     def create(self, request, *args, **kwargs):
@@ -111,9 +128,9 @@ class StaffSessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
     def get_queryset(self):
         qs = permissions.scope(self.request.user, Action.MANAGE_ACTIVITY, Session.objects.all(),
                                via="activity__facility__organisation")
-        activity = self.request.query_params.get("activity")
-        if activity and activity.isdigit():
-            qs = qs.filter(activity_id=int(activity))
+        activity = _filter_target(self.request, "activity", Activity, Action.MANAGE_ACTIVITY)
+        if activity is not None:
+            qs = qs.filter(activity=activity)
         return qs.order_by("start", "id")
 
     @extend_schema(request=CapacitySerializer)

@@ -114,3 +114,11 @@ def test_venue_belongs_to_facility(manager_api, facility, orgs):
         "rrule": "FREQ=DAILY;COUNT=2", "first_start": "2031-03-01T09:00:00", "duration_minutes": 60,
         "venue": venue.pk}, format="json")
     assert response.status_code == 400 and "venue" in response.json()["errors"]
+
+
+def test_list_filters_outside_the_subtree_are_403(other_manager, facility, free_activity):
+    client = APIClient()
+    client.force_authenticate(other_manager)
+    assert client.get("/api/v1/staff/activities/", {"facility": facility.pk}).status_code == 403
+    assert client.get("/api/v1/staff/sessions/", {"activity": free_activity.pk}).status_code == 403
+    assert client.get("/api/v1/staff/sessions/", {"activity": "x"}).status_code == 400
