@@ -46,7 +46,7 @@ stripe: install
 	fi
 
 run: seed stripe
-	$(PY) manage.py demo_logins
+	STRIPE_PORT=$(STRIPE_PORT) $(PY) manage.py demo_logins
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install

@@ -1,3 +1,5 @@
+import os
+
 from django.core.management.base import BaseCommand
 
 from portal.members.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET
@@ -23,4 +25,5 @@ class Command(BaseCommand):
             self.stdout.write(f"  {email:<24} {phone:<12} {who}")
         self.stdout.write(f"Staff TOTP secret (demo only): {DEMO_TOTP_SECRET}; add it to an authenticator app, "
                           "or print the current code with: .venv/bin/python manage.py demo_totp")
-        self.stdout.write("Payments: localstripe on 127.0.0.1:8420 — TEST MODE, no real money.\n")
+        port = os.environ.get("STRIPE_PORT", "8420")
+        self.stdout.write(f"Payments: localstripe on 127.0.0.1:{port} — TEST MODE, no real money.\n")
