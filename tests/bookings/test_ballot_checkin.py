@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from bookings import services
 from bookings.models import Attendance, Booking, BookingStatus, Session, Suspension
+from bookings.rules import LOCAL_TZ
 from portal.errors import Conflict, NotFound, NotPermitted
 from portal.members.models import Role
 from portal.notifications.models import Message
@@ -143,6 +144,7 @@ def test_no_shows_lead_to_a_suspension(free_activity, member, settings):
     with pytest.raises(NotPermitted) as exc:
         services.booking_create(member=member, session_id=upcoming.pk)
     assert exc.value.code == "suspended"
+    assert suspension.ends_at.astimezone(LOCAL_TZ).strftime("%Y-%m-%d") in exc.value.detail
 
 
 def test_calendar_feed_lists_bookings_and_rotation_revokes(ticket, member):
