@@ -20,7 +20,16 @@ from ..models import (
     SessionStatus,
     Suspension,
 )
-from ._common import after_commit_offer, hold_until, lock_session, new_ticket_code, now, release_seats, take_seats
+from ._common import (
+    after_commit_offer,
+    hold_until,
+    lock_session,
+    new_ticket_code,
+    now,
+    offer_window,
+    release_seats,
+    take_seats,
+)
 
 
 def _week_count(member, session: Session) -> int:
@@ -62,6 +71,7 @@ def booking_create(*, member, session_id: int, seats: int = 1, waitlist: bool = 
         member_has_booking=Exists(Booking.objects.filter(session=OuterRef("pk"), member=member,
                                                          status__in=ACTIVE_STATUSES)),
         member_suspended=Exists(Suspension.objects.filter(member=member, starts_at__lte=moment, ends_at__gt=moment)),
+        queue_waiting=Exists(Booking.objects.filter(session=OuterRef("pk"), status=BookingStatus.WAITLISTED)),
     ).filter(pk=session_id).first()
     if session is None:
         raise ValidationError({"session": [_("This session does not exist.")]})
@@ -86,12 +96,20 @@ def booking_create(*, member, session_id: int, seats: int = 1, waitlist: bool = 
                 return _register_interest(member=member, session=session, seats=seats, amount=amount,
                                           channel=channel)
             # A session already seen full skips the UPDATE (a refusal may use a stale read; a seat never does).
-            if session.booked + seats <= session.capacity and take_seats(session.pk, seats):
+            # Seats freed while members wait go to the waitlist first, unless it is too late to offer them.
+            queue_first = (session.queue_waiting and activity.waitlist_enabled
+                           and offer_window(session, moment) is not None)
+            if (not queue_first and session.booked + seats <= session.capacity
+                    and take_seats(session.pk, seats)):
                 return Booking.objects.create(session=session, member=member, seats=seats, channel=channel,
                                               amount_fen=amount, **_seat_status(session))
             if not (waitlist and activity.waitlist_enabled):
-                detail = (_("This session is full. You can join the waitlist.") if activity.waitlist_enabled
-                          else _("This session is full."))
+                if queue_first:
+                    detail = _("Members on the waitlist get freed seats first. You can join the waitlist.")
+                elif activity.waitlist_enabled:
+                    detail = _("This session is full. You can join the waitlist.")
+                else:
+                    detail = _("This session is full.")
                 raise Conflict(detail, code="full")
             # Lock the row so a concurrent cancellation of the session cannot slip between check and insert.
             locked = Session.objects.select_for_update().get(pk=session.pk)

@@ -37,6 +37,34 @@ def test_freed_seat_is_offered_to_the_first_in_line(session, make_member, django
     assert accepted.status == BookingStatus.CONFIRMED and accepted.ticket_code
 
 
+def test_a_newcomer_cannot_jump_the_waitlist_for_a_freed_seat(session, make_member):
+    holders = fill(session, make_member, 3)
+    waiting = services.booking_create(member=make_member(), session_id=session.pk, waitlist=True)
+    # The seat is free but the offer task has not run yet (on_commit callbacks are not executed here).
+    services.booking_cancel(member=holders[0].member, booking_id=holders[0].pk)
+    session.refresh_from_db()
+    assert session.booked == 2
+    with pytest.raises(Conflict) as refused:
+        services.booking_create(member=make_member(), session_id=session.pk)
+    assert refused.value.code == "full"
+    behind = services.booking_create(member=make_member(), session_id=session.pk, waitlist=True)
+    assert behind.status == BookingStatus.WAITLISTED and behind.queue_position > waiting.queue_position
+    session.refresh_from_db()
+    assert session.booked == 2  # the freed seat is still waiting for the first in line
+    assert services.waitlist_offer_next(session_id=session.pk) == [waiting.pk]
+
+
+def test_freed_seats_are_bookable_when_too_late_to_offer(facility, make_member):
+    open_late = builders.activity(facility, title="羽毛球场地", closes_hours_before=0)
+    near = builders.session(open_late, capacity=1, starts_in=timedelta(minutes=15))
+    holder = services.booking_create(member=make_member(), session_id=near.pk)
+    services.booking_create(member=make_member(), session_id=near.pk, waitlist=True)
+    Booking.objects.filter(pk=holder.pk).update(status=BookingStatus.CANCELLED)
+    Session.objects.filter(pk=near.pk).update(booked=0)
+    walk_up = services.booking_create(member=make_member(), session_id=near.pk)
+    assert walk_up.status == BookingStatus.CONFIRMED
+
+
 def test_offer_window_is_two_hours_shorter_when_near(free_activity, make_member):
     far = builders.session(free_activity, capacity=1, starts_in=timedelta(days=3))
     near = builders.session(free_activity, capacity=1, starts_in=timedelta(hours=2))
