@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from facilities.models import FacilityStatus
@@ -89,8 +90,24 @@ def audience_ok(member, activity: Activity, session: Session) -> bool:
     return True
 
 
+def offer_window(session: Session, moment: datetime) -> timedelta | None:
+    """The configured window, shortened to half the time left before the start; None when too near."""
+    window = timedelta(minutes=settings.WAITLIST_OFFER_MINUTES)
+    left = session.start - moment
+    window = min(window, left / 2)
+    if window < timedelta(minutes=settings.WAITLIST_OFFER_MIN_MINUTES):
+        return None
+    return window
+
+
+def waitlist_goes_first(session: Session, now: datetime, *, queue_waiting: bool) -> bool:
+    """Seats freed while members wait are theirs first, unless it is too late to offer them."""
+    return queue_waiting and session.activity.waitlist_enabled and offer_window(session, now) is not None
+
+
 def evaluate(*, member, session: Session, now: datetime, has_active_booking: bool = False,
-             week_count: int = 0, suspended: bool = False, check_seats: bool = True) -> Verdict:
+             week_count: int = 0, suspended: bool = False, check_seats: bool = True,
+             queue_waiting: bool = False) -> Verdict:
     """Can `member` (None when anonymous) book `session` now? The first failing rule is the reason."""
     activity = session.activity
     opens_at, closes_at = booking_window(activity, session)
@@ -124,7 +141,8 @@ def evaluate(*, member, session: Session, now: datetime, has_active_booking: boo
         return no("limit_reached")
     if activity.ballot:
         return Verdict(True, mode="ballot", opens_at=opens_at)
-    if check_seats and session.booked >= session.capacity:
+    if check_seats and (session.booked >= session.capacity
+                        or waitlist_goes_first(session, now, queue_waiting=queue_waiting)):
         if activity.waitlist_enabled:
             return Verdict(True, "full", mode="waitlist", opens_at=opens_at)
         return no("full")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from facilities.models import Facility
@@ -14,7 +14,7 @@ from portal.members.models import Member
 from portal.members.permissions import Action
 
 from . import rules
-from .models import ACTIVE_STATUSES, LIMITED_STATUSES, Booking, Session, Suspension
+from .models import ACTIVE_STATUSES, LIMITED_STATUSES, Booking, BookingStatus, Session, Suspension
 
 
 def member_for(user) -> Member | None:
@@ -26,7 +26,8 @@ def member_for(user) -> Member | None:
 def session_list(*, facility: Facility | None = None, start: datetime | None = None, end: datetime | None = None,
                  category: str | None = None, activity_id: int | None = None) -> QuerySet[Session]:
     qs = Session.objects.filter(activity__published=True).select_related(
-        "activity__facility__organisation", "venue")
+        "activity__facility__organisation", "venue").annotate(
+        queue_waiting=Exists(Booking.objects.filter(session=OuterRef("pk"), status=BookingStatus.WAITLISTED)))
     if facility is not None:
         qs = qs.filter(activity__facility=facility)
     if activity_id is not None:
@@ -63,7 +64,7 @@ def session_availability(*, member: Member | None, sessions: list[Session],
     return {
         s.pk: rules.evaluate(member=member, session=s, now=now, has_active_booking=s.pk in active,
                              week_count=week_counts.get((s.activity_id, rules.local_week(s.start)), 0),
-                             suspended=suspended)
+                             suspended=suspended, queue_waiting=getattr(s, "queue_waiting", False))
         for s in sessions
     }
 

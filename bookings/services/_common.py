@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from ..models import Session, SessionStatus
-from ..rules import LOCAL_TZ
+from ..rules import LOCAL_TZ, offer_window  # noqa: F401 - re-exported for the services
 
 
 def now() -> datetime:
@@ -41,16 +41,6 @@ def new_ticket_code() -> str:
 
 def hold_until(moment: datetime) -> datetime:
     return moment + timedelta(minutes=settings.BOOKING_HOLD_MINUTES)
-
-
-def offer_window(session: Session, moment: datetime) -> timedelta | None:
-    """The configured window, shortened to half the time left before the start; None when too near."""
-    window = timedelta(minutes=settings.WAITLIST_OFFER_MINUTES)
-    left = session.start - moment
-    window = min(window, left / 2)
-    if window < timedelta(minutes=settings.WAITLIST_OFFER_MIN_MINUTES):
-        return None
-    return window
 
 
 def local(moment: datetime) -> str:

@@ -26,7 +26,6 @@ from ._common import (
     lock_session,
     new_ticket_code,
     now,
-    offer_window,
     release_seats,
     take_seats,
 )
@@ -97,8 +96,7 @@ def booking_create(*, member, session_id: int, seats: int = 1, waitlist: bool = 
                                           channel=channel)
             # A session already seen full skips the UPDATE (a refusal may use a stale read; a seat never does).
             # Seats freed while members wait go to the waitlist first, unless it is too late to offer them.
-            queue_first = (session.queue_waiting and activity.waitlist_enabled
-                           and offer_window(session, moment) is not None)
+            queue_first = rules.waitlist_goes_first(session, moment, queue_waiting=session.queue_waiting)
             if (not queue_first and session.booked + seats <= session.capacity
                     and take_seats(session.pk, seats)):
                 return Booking.objects.create(session=session, member=member, seats=seats, channel=channel,

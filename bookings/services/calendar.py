@@ -8,6 +8,7 @@ from datetime import timedelta
 from django.db import IntegrityError, transaction
 from icalendar import Calendar, Event
 
+from portal.errors import NotFound
 from portal.notifications.services import notify
 
 from ..models import Booking, BookingStatus, CalendarFeed, SessionStatus
@@ -40,30 +41,51 @@ def calendar_feed_revoke(*, member) -> None:
     CalendarFeed.objects.filter(member=member).delete()
 
 
-def calendar_render(*, token: str) -> bytes | None:
-    feed = CalendarFeed.objects.select_related("member").filter(token=token).first()
-    if feed is None:
-        return None
+def _calendar() -> Calendar:
     cal = Calendar()
     cal.add("prodid", "-//union-portal//bookings//ZH")
     cal.add("version", "2.0")
     cal.add("x-wr-calname", "工会活动预约")
+    return cal
+
+
+def _booking_event(booking: Booking) -> Event:
+    """One booking as a VEVENT; the same UID in the feed and in a single download, so calendars merge them."""
+    session = booking.session
+    event = Event()
+    event.add("uid", f"booking-{booking.pk}@union-portal")
+    event.add("summary", session.activity.title)
+    event.add("dtstart", session.start)
+    event.add("dtend", session.end)
+    event.add("dtstamp", booking.updated_at)
+    place = session.activity.facility.name + (f" · {session.venue.name}" if session.venue else "")
+    event.add("location", f"{place}，{session.activity.facility.address}")
+    cancelled = session.status == SessionStatus.CANCELLED or booking.status == BookingStatus.LATE_CANCELLED
+    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    return event
+
+
+def calendar_render(*, token: str) -> bytes | None:
+    feed = CalendarFeed.objects.select_related("member").filter(token=token).first()
+    if feed is None:
+        return None
+    cal = _calendar()
     bookings = Booking.objects.filter(member=feed.member, status__in=FEED_STATUSES,
                                       session__start__gte=now() - timedelta(days=90)).select_related(
         "session__activity__facility", "session__venue").order_by("session__start")
     for booking in bookings:
-        session = booking.session
-        event = Event()
-        event.add("uid", f"booking-{booking.pk}@union-portal")
-        event.add("summary", session.activity.title)
-        event.add("dtstart", session.start)
-        event.add("dtend", session.end)
-        event.add("dtstamp", booking.updated_at)
-        place = session.activity.facility.name + (f" · {session.venue.name}" if session.venue else "")
-        event.add("location", f"{place}，{session.activity.facility.address}")
-        cancelled = session.status == SessionStatus.CANCELLED or booking.status == BookingStatus.LATE_CANCELLED
-        event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
-        cal.add_component(event)
+        cal.add_component(_booking_event(booking))
+    return cal.to_ical()
+
+
+def booking_ical(*, member, booking_id: int) -> bytes:
+    """One of the member's bookings as an .ics file ("add to calendar"); only bookings the feed would show."""
+    booking = Booking.objects.filter(pk=booking_id, member=member, status__in=FEED_STATUSES).select_related(
+        "session__activity__facility", "session__venue").first()
+    if booking is None:
+        raise NotFound()
+    cal = _calendar()
+    cal.add_component(_booking_event(booking))
     return cal.to_ical()
 
 

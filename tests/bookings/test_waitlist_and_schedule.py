@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from bookings import services
+from bookings import selectors, services
 from bookings.models import Booking, BookingStatus, Session, SessionStatus
 from bookings.rules import LOCAL_TZ
 from portal.errors import Conflict, NotFound
@@ -47,6 +47,9 @@ def test_a_newcomer_cannot_jump_the_waitlist_for_a_freed_seat(session, make_memb
     with pytest.raises(Conflict) as refused:
         services.booking_create(member=make_member(), session_id=session.pk)
     assert refused.value.code == "full"
+    listed = selectors.session_list(activity_id=session.activity_id).get(pk=session.pk)
+    verdict = selectors.session_availability(member=make_member(), sessions=[listed])[session.pk]
+    assert verdict.mode == "waitlist"  # the list tells the same story as the booking service
     behind = services.booking_create(member=make_member(), session_id=session.pk, waitlist=True)
     assert behind.status == BookingStatus.WAITLISTED and behind.queue_position > waiting.queue_position
     session.refresh_from_db()
