@@ -56,10 +56,33 @@ def staff_facility_get(*, actor, facility_id: int, action: Action = Action.MANAG
     return facility
 
 
-def venue_list_for_staff(*, actor, facility: Facility | None = None) -> QuerySet[Venue]:
-    if facility is not None and not permissions.can(actor, Action.MANAGE_FACILITY, facility):
+def _staff_get(model, *, actor, pk: int, action: Action, related: str):
+    obj = model.objects.select_related(related).filter(pk=pk).first()
+    if obj is None or not permissions.can(actor, action, obj):
+        raise NotFound()
+    return obj
+
+
+def staff_venue_get(*, actor, venue_id: int) -> Venue:
+    return _staff_get(Venue, actor=actor, pk=venue_id, action=Action.MANAGE_FACILITY,
+                      related="facility__organisation")
+
+
+def staff_asset_record_get(*, actor, record_id: int) -> AssetRecord:
+    return _staff_get(AssetRecord, actor=actor, pk=record_id, action=Action.EDIT_ASSETS,
+                      related="facility__organisation")
+
+
+def staff_photo_get(*, actor, photo_id: int) -> FacilityPhoto:
+    return _staff_get(FacilityPhoto, actor=actor, pk=photo_id, action=Action.MANAGE_FACILITY,
+                      related="facility__organisation")
+
+
+def venue_list_for_staff(*, actor, facility: Facility | None = None,
+                         action: Action = Action.MANAGE_FACILITY) -> QuerySet[Venue]:
+    if facility is not None and not permissions.can(actor, action, facility):
         raise NotPermitted()
-    qs = permissions.scope(actor, Action.MANAGE_FACILITY, Venue.objects.select_related("facility"),
+    qs = permissions.scope(actor, action, Venue.objects.select_related("facility"),
                            via="facility__organisation")
     if facility is not None:
         qs = qs.filter(facility=facility)

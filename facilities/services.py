@@ -8,10 +8,14 @@ from django.utils.translation import gettext as _
 
 from portal.errors import Conflict, NotFound
 from portal.members import permissions
+from portal.members.models import Organisation
 from portal.members.permissions import Action
 
-from .models import AssetRecord, Facility, FacilityPhoto, Venue
+from .models import AssetRecord, Facility, FacilityKind, FacilityPhoto, Venue
 
+# A facility's own fields staff may set; kind and owning union are fixed once it exists.
+FACILITY_FIELDS = {"name", "address", "region_code", "latitude", "longitude", "opening_hours", "contact",
+                   "description", "accessibility", "status"}
 VENUE_FIELDS = {"name", "kind", "capacity", "description", "active"}
 ASSET_FIELDS = {"book_value_fen", "currency", "land_area_m2", "floor_area_m2", "year_built", "title_status",
                 "operating_mode", "notes"}
@@ -37,6 +41,64 @@ def _save(obj, *, duplicate_field: str, duplicate_message: str) -> None:
             obj.save()
     except IntegrityError:
         raise ValidationError({duplicate_field: [duplicate_message]}) from None
+
+
+def _facility_assign(facility: Facility, data: dict, *, allowed: set[str]) -> None:
+    """Copy `data` onto `facility`; a key that may not be set here is a field error, not silently dropped."""
+    unknown = sorted(set(data) - allowed)
+    if unknown:
+        raise ValidationError({field: [_("This field cannot be set here.")] for field in unknown})
+    for field, value in data.items():
+        if isinstance(value, str):
+            value = value.strip()
+        if field in ("latitude", "longitude"):
+            value = None if value == "" else value
+        elif value is None:
+            value = ""  # text columns store "nothing" as an empty string; full_clean then judges it
+        setattr(facility, field, value)
+
+
+def _facility_save(facility: Facility) -> None:
+    """full_clean (model validators: 6-digit region code, lengths, choices) plus coordinate ranges."""
+    errors: dict[str, list] = {}
+    try:
+        facility.full_clean()
+    except ValidationError as exc:
+        errors = dict(exc.message_dict)
+    lat, lng = facility.latitude, facility.longitude
+    if "latitude" not in errors and lat is not None and not -90 <= lat <= 90:
+        errors["latitude"] = [_("Latitude lies between -90 and 90.")]
+    if "longitude" not in errors and lng is not None and not -180 <= lng <= 180:
+        errors["longitude"] = [_("Longitude lies between -180 and 180.")]
+    if not errors and (lat is None) != (lng is None):
+        errors["latitude" if lat is None else "longitude"] = [_("Give both coordinates, or neither.")]
+    if errors:
+        raise ValidationError(errors)
+    facility.save()
+
+
+def facility_create(*, actor, organisation: Organisation, data: dict) -> Facility:
+    """A new palace or sanatorium owned by `organisation`, which must lie in the actor's subtree (else 404)."""
+    _require(actor, Action.MANAGE_FACILITY, organisation)
+    data = dict(data)
+    facility = Facility(organisation=organisation, kind=data.pop("kind", FacilityKind.PALACE))
+    _facility_assign(facility, data, allowed=FACILITY_FIELDS)
+    with transaction.atomic():
+        _facility_save(facility)
+    return facility
+
+
+def facility_update(*, actor, facility_id: int, data: dict) -> Facility:
+    """Change a facility's own fields; outside the actor's subtree it does not exist (404)."""
+    with transaction.atomic():
+        facility = Facility.objects.select_for_update().select_related("organisation").filter(
+            pk=facility_id).first()
+        if facility is None:
+            raise NotFound()
+        _require(actor, Action.MANAGE_FACILITY, facility)
+        _facility_assign(facility, data, allowed=FACILITY_FIELDS)
+        _facility_save(facility)
+    return facility
 
 
 def venue_create(*, actor, facility: Facility, name: str, kind: str, capacity: int, description: str = "",

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext_lazy as _
 
-from bookings.models import Activity, MemberCategory
-from facilities.models import OperatingMode, TitleStatus, Venue, VenueKind
+from bookings.models import Activity, MemberCategory, Session
+from facilities.models import Facility, OperatingMode, TitleStatus, Venue, VenueKind
 from portal.members.models import DependantRelation
 from portal.members.selectors import grassroots_list
 
@@ -164,13 +165,27 @@ class CheckinForm(forms.Form):
 
 
 class WalkInForm(forms.Form):
+    """A head count at a facility; venue, today's session and the day are optional refinements."""
+
     facility = forms.ModelChoiceField(label=_("Facility"), queryset=None)
+    venue = forms.ModelChoiceField(label=_("Venue"), queryset=None, required=False)
+    session = forms.ModelChoiceField(label=_("Session today"), queryset=None, required=False)
+    date = forms.DateField(label=_("Date"), required=False, widget=DateInput(format="%Y-%m-%d"),
+                           help_text=_("Empty: the session's day, or today."))
     persons = forms.IntegerField(label=_("Number of people"), min_value=1)
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
-    def __init__(self, *args, facilities=None, **kwargs):
+    def __init__(self, *args, facilities=None, venues=None, sessions=None, today=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["facility"].queryset = facilities
+        self.fields["venue"].queryset = venues if venues is not None else Venue.objects.none()
+        self.fields["venue"].label_from_instance = lambda v: f"{v.facility.name} · {v.name}"
+        self.fields["session"].queryset = sessions if sessions is not None else Session.objects.none()
+        self.fields["session"].label_from_instance = \
+            lambda s: f"{timezone.localtime(s.start):%H:%M} {s.activity.title} · {s.activity.facility.name}"
+        if today is not None:
+            self.fields["date"].initial = today
+            self.fields["date"].widget.attrs["max"] = today.isoformat()
 
 
 class SessionMoveForm(forms.Form):
@@ -192,6 +207,41 @@ class VenueForm(forms.Form):
     description = forms.CharField(label=_("Description"), max_length=300, required=False)
 
 
+class VenueEditForm(VenueForm):
+    active = forms.BooleanField(label=_("In use"), required=False,
+                                help_text=_("Untick to stop scheduling here; past sessions keep their venue."))
+
+
+class FacilityForm(forms.ModelForm):
+    """A facility's own fields; saved only through facilities.services.facility_create / facility_update."""
+
+    class Meta:
+        model = Facility
+        fields = ["organisation", "kind", "name", "address", "region_code", "latitude", "longitude",
+                  "opening_hours", "contact", "description", "accessibility", "status"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 4}),
+                   "accessibility": forms.Textarea(attrs={"rows": 3}),
+                   "region_code": forms.TextInput(attrs={"inputmode": "numeric", "maxlength": 6,
+                                                         "pattern": "[0-9]{6}"})}
+        help_texts = {"region_code": _("6 digits (GB/T 2260), for example 330100."),
+                      "latitude": _("Decimal degrees, for example 30.274085."),
+                      "longitude": _("Decimal degrees, for example 120.155070.")}
+
+    def __init__(self, *args, organisations=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields.pop("organisation")
+            self.fields.pop("kind")
+        else:
+            self.fields["organisation"].queryset = organisations
+
+    def service_data(self) -> dict:
+        return {k: v for k, v in self.cleaned_data.items() if k != "organisation"}
+
+    def _post_clean(self):
+        """Field cleaning only: model rules are checked by the service's full_clean()."""
+
+
 class AssetRecordForm(forms.Form):
     year = forms.IntegerField(label=_("Year"), min_value=1949, max_value=2100)
     book_value_yuan = forms.DecimalField(label=_("Book value (yuan)"), min_value=0, max_digits=14, decimal_places=2)
@@ -206,6 +256,14 @@ class AssetRecordForm(forms.Form):
         data = {k: v for k, v in self.cleaned_data.items() if k != "book_value_yuan"}
         data["book_value_fen"] = int(round(self.cleaned_data["book_value_yuan"] * 100))
         return data
+
+
+class AssetRecordEditForm(AssetRecordForm):
+    """An existing year's figures; the year itself stays."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields.pop("year")
 
 
 class PhotoForm(forms.Form):

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from .views import bookings, console, console_palaces, inbox, member, palaces, prefs
+from .views import bookings, console, console_facilities, console_palaces, inbox, member, palaces, prefs
 
 app_name = "frontend"
 
@@ -10,8 +10,13 @@ console_patterns = ([
     path("members/<int:pk>/", console.member_detail, name="member_detail"),
     path("members/<int:pk>/verify/", console.member_verify_view, name="member_verify"),
     path("members/<int:pk>/reject/", console.member_reject_view, name="member_reject"),
-    path("facilities/", console_palaces.facilities, name="facilities"),
-    path("facilities/<int:pk>/", console_palaces.facility_detail, name="facility_detail"),
+    path("facilities/", console_facilities.facilities, name="facilities"),
+    path("facilities/new/", console_facilities.facility_create, name="facility_create"),
+    path("facilities/<int:pk>/", console_facilities.facility_detail, name="facility_detail"),
+    path("facilities/<int:pk>/edit/", console_facilities.facility_edit, name="facility_edit"),
+    path("venues/<int:pk>/", console_facilities.venue_detail, name="venue_detail"),
+    path("assets/<int:pk>/", console_facilities.asset_detail, name="asset_detail"),
+    path("photos/<int:pk>/delete/", console_facilities.photo_delete, name="photo_delete"),
     path("activities/", console_palaces.activities, name="activities"),
     path("activities/new/", console_palaces.activity_create, name="activity_create"),
     path("activities/<int:pk>/", console_palaces.activity_detail, name="activity_detail"),
@@ -37,6 +42,7 @@ urlpatterns = [
     path("sessions/<int:pk>/book/", palaces.session_book, name="session_book"),
     path("bookings/", bookings.booking_list, name="booking_list"),
     path("bookings/<int:pk>/", bookings.booking_detail, name="booking_detail"),
+    path("bookings/<int:pk>/calendar.ics", bookings.booking_ics, name="booking_ics"),
     path("bookings/<int:pk>/cancel/", bookings.booking_cancel, name="booking_cancel"),
     path("bookings/<int:pk>/accept/", bookings.offer_accept, name="offer_accept"),
     path("bookings/<int:pk>/decline/", bookings.offer_decline, name="offer_decline"),

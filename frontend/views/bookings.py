@@ -5,7 +5,7 @@ from __future__ import annotations
 import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from bookings import rules, selectors, services
 from bookings.models import ACTIVE_STATUSES, BookingStatus
+from bookings.services.calendar import FEED_STATUSES, booking_ical
 from portal.errors import Conflict, NotFound
 
 UPCOMING_STATUSES = set(ACTIVE_STATUSES)
@@ -72,8 +73,21 @@ def booking_detail(request, pk: int):
         "qr": _qr_svg(booking.ticket_code) if booking.ticket_code and booking.status == BookingStatus.CONFIRMED
         else None,
         "cancel_deadline": rules.cancel_deadline(session.activity, session), "can_cancel": can_cancel,
-        "now": timezone.now(),
+        "now": timezone.now(), "has_ics": booking.status in FEED_STATUSES,
     })
+
+
+@login_required
+def booking_ics(request, pk: int):
+    """"Add to calendar" for one booking: an .ics file built by the same code as the member's feed."""
+    member = _member(request)
+    try:
+        body = booking_ical(member=member, booking_id=pk)
+    except NotFound:
+        raise Http404
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="booking-{pk}.ics"'
+    return response
 
 
 @login_required

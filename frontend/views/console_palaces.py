@@ -15,19 +15,14 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from bookings import rules, selectors, services
 from bookings.models import ACTIVE_STATUSES, Activity, BookingStatus, Session
-from facilities import services as facility_services
-from facilities.selectors import (
-    asset_record_list_for_staff,
-    facility_list_for_staff,
-    staff_facility_get,
-    venue_list_for_staff,
-)
+from facilities.selectors import facility_list_for_staff, venue_list_for_staff
 from portal.errors import Conflict, NotFound, NotPermitted
 from portal.members import permissions
 from portal.members.permissions import Action
@@ -35,14 +30,11 @@ from portal.members.permissions import Action
 from ..access import staff_console
 from ..forms import (
     ActivityForm,
-    AssetRecordForm,
     CapacityForm,
     CheckinForm,
-    PhotoForm,
     ScheduleForm,
     SessionCancelForm,
     SessionMoveForm,
-    VenueForm,
     WalkInForm,
     apply_service_errors,
 )
@@ -50,7 +42,7 @@ from ..utils import local_midnight, week_start
 from .console import _render
 
 
-def today_sessions(user):
+def today_sessions(user, *, action: Action = Action.VIEW_BOOKINGS):
     """The sessions of today in the user's facilities, with check-ins so far (one query)."""
     day = timezone.localdate()
     start = datetime.combine(day, time.min, tzinfo=rules.LOCAL_TZ)
@@ -58,64 +50,7 @@ def today_sessions(user):
         "activity__facility", "venue").annotate(
         checked_in=Count("bookings", filter=Q(bookings__checked_in_at__isnull=False)),
         confirmed=Count("bookings", filter=Q(bookings__status=BookingStatus.CONFIRMED)))
-    return permissions.scope(user, Action.VIEW_BOOKINGS, qs, via="activity__facility__organisation").order_by(
-        "start", "id")
-
-
-# --- Facilities ---------------------------------------------------------------------------------------------
-
-@staff_console(action=Action.MANAGE_FACILITY)
-def facilities(request):
-    return _render(request, "frontend/console/facilities.html", {
-        "facilities": facility_list_for_staff(actor=request.user).annotate(
-            venue_count=Count("venues", distinct=True), activity_count=Count("activities", distinct=True)),
-    }, key="facilities")
-
-
-@staff_console(action=Action.MANAGE_FACILITY)
-def facility_detail(request, pk: int):
-    """Venues, photos and the asset register by year; each form posts to facilities.services."""
-    try:
-        facility = staff_facility_get(actor=request.user, facility_id=pk)
-    except NotFound:
-        raise Http404
-    can_assets = permissions.can(request.user, Action.EDIT_ASSETS, facility)
-    forms = {"venue": VenueForm(prefix="venue"), "asset": AssetRecordForm(prefix="asset"),
-             "photo": PhotoForm(prefix="photo")}
-    status = 200
-    if request.method == "POST":
-        action = request.POST.get("action")
-        if action not in forms or (action == "asset" and not can_assets):
-            raise PermissionDenied
-        form_class = {"venue": VenueForm, "asset": AssetRecordForm, "photo": PhotoForm}[action]
-        form = forms[action] = form_class(request.POST, request.FILES, prefix=action)
-        if form.is_valid():
-            try:
-                if action == "venue":
-                    facility_services.venue_create(actor=request.user, facility=facility, **form.cleaned_data)
-                    messages.success(request, _("Venue added."))
-                elif action == "asset":
-                    facility_services.asset_record_create(actor=request.user, facility=facility,
-                                                          **form.service_data())
-                    messages.success(request, _("Asset record saved."))
-                else:
-                    facility_services.facility_photo_add(actor=request.user, facility=facility,
-                                                         image=form.cleaned_data["image"],
-                                                         caption=form.cleaned_data["caption"])
-                    messages.success(request, _("Photo added."))
-            except ValidationError as exc:
-                apply_service_errors(form, exc)
-            except NotFound:
-                raise Http404
-            else:
-                return redirect("frontend:console:facility_detail", pk=facility.pk)
-        status = 400
-    assets = asset_record_list_for_staff(actor=request.user, facility=facility) if can_assets else []
-    return _render(request, "frontend/console/facility_detail.html", {
-        "facility": facility, "venues": venue_list_for_staff(actor=request.user, facility=facility),
-        "photos": facility.photos.all(), "assets": assets, "can_assets": can_assets, "forms": forms,
-        "activities": facility.activities.order_by("title"),
-    }, key="facilities", status=status)
+    return permissions.scope(user, action, qs, via="activity__facility__organisation").order_by("start", "id")
 
 
 # --- Activities ---------------------------------------------------------------------------------------------
@@ -371,27 +306,52 @@ def _checkin_result(request, code: str) -> dict:
             "detail": f"{session.activity.title} · {timezone.localtime(session.start):%m-%d %H:%M}"}
 
 
+def _walkin_form(request, data=None) -> WalkInForm:
+    """Venue and session choices follow the chosen facility (htmx reloads the form when it changes);
+    with one facility it is chosen already. The service checks that venue and session belong to it."""
+    facilities_qs = facility_list_for_staff(actor=request.user, action=Action.CHECK_IN)
+    venues = venue_list_for_staff(actor=request.user, action=Action.CHECK_IN).filter(active=True)
+    sessions = today_sessions(request.user, action=Action.CHECK_IN)
+    source = data if data is not None else request.GET
+    facility_id = source.get("facility") or ""
+    if not facility_id.isdigit():
+        only = list(facilities_qs[:2])
+        facility_id = str(only[0].pk) if len(only) == 1 else ""
+    if facility_id:
+        venues = venues.filter(facility_id=int(facility_id))
+        sessions = sessions.filter(activity__facility_id=int(facility_id))
+    form = WalkInForm(data, facilities=facilities_qs, venues=venues, sessions=sessions, today=timezone.localdate(),
+                      initial={"facility": facility_id or None})
+    form.fields["facility"].widget.attrs.update({
+        "hx-get": reverse("frontend:console:checkin"), "hx-trigger": "change", "hx-target": "#walkin-form",
+        "hx-swap": "outerHTML", "hx-include": "closest form"})
+    return form
+
+
 @staff_console(action=Action.CHECK_IN)
 def checkin(request):
-    facilities_qs = facility_list_for_staff(actor=request.user, action=Action.CHECK_IN)
     form = CheckinForm()
-    walkin_form = WalkInForm(facilities=facilities_qs)
+    walkin_form = _walkin_form(request)
     result = None
     status = 200
+    if request.method == "GET" and request.htmx and "facility" in request.GET:
+        return _render(request, "frontend/console/checkin.html#walkin", {"walkin_form": walkin_form},
+                       key="checkin")
     if request.method == "POST" and request.POST.get("action") == "walkin":
-        walkin_form = WalkInForm(request.POST, facilities=facilities_qs)
+        walkin_form = _walkin_form(request, request.POST)
         if walkin_form.is_valid():
+            data = walkin_form.cleaned_data
             try:
-                services.walkin_record(actor=request.user, facility=walkin_form.cleaned_data["facility"],
-                                       persons=walkin_form.cleaned_data["persons"],
-                                       note=walkin_form.cleaned_data["note"])
+                services.walkin_record(actor=request.user, facility=data["facility"], persons=data["persons"],
+                                       venue=data["venue"], session=data["session"], day=data["date"],
+                                       note=data["note"])
             except ValidationError as exc:
                 apply_service_errors(walkin_form, exc)
                 status = 400
             except NotFound:
                 raise PermissionDenied
             else:
-                messages.success(request, _("%(n)d people counted.") % {"n": walkin_form.cleaned_data["persons"]})
+                messages.success(request, _("%(n)d people counted.") % {"n": data["persons"]})
                 return redirect("frontend:console:checkin")
         else:
             status = 400

@@ -4,6 +4,7 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, reverse
 
+from facilities.models import AssetRecord, FacilityPhoto, Venue
 from frontend.urls import console_patterns
 from portal.members.models import Role
 from portal.members.services import role_grant
@@ -14,7 +15,7 @@ from .conftest import client_for
 
 pytestmark = pytest.mark.django_db
 
-POST_ROUTES = ("member_verify", "member_reject")
+POST_ROUTES = ("member_verify", "member_reject", "photo_delete")
 
 
 @pytest.fixture
@@ -24,8 +25,11 @@ def objects(people, orgs):
     builders.venue(facility)
     activity = builders.activity(facility, title="甲市书法班", venue=facility.venues.first())
     session = builders.session(activity)
+    asset = AssetRecord.objects.create(facility=facility, year=2025, book_value_fen=100, land_area_m2=1,
+                                       floor_area_m2=1, title_status="held", operating_mode="self_run")
+    photo = FacilityPhoto.objects.create(facility=facility, image="facilities/2025/hall.png", caption="甲市大厅")
     return {"member": people["pending"].pk, "facility": facility.pk, "activity": activity.pk,
-            "session": session.pk}
+            "session": session.pk, "venue": facility.venues.first().pk, "asset": asset.pk, "photo": photo.pk}
 
 
 def console_urls(objects: dict) -> list[tuple[str, str, str]]:
@@ -44,7 +48,8 @@ def console_urls(objects: dict) -> list[tuple[str, str, str]]:
 def test_every_console_route_is_walked(objects):
     walked = {name for name, _m, _u in console_urls(objects)}
     assert walked == {p.name for p in console_patterns[0]}
-    assert {"today", "members", "activities", "activity_schedule", "session_detail", "checkin"} <= walked
+    assert {"today", "members", "activities", "activity_schedule", "session_detail", "checkin", "facility_edit",
+            "facility_create", "venue_detail", "asset_detail", "photo_delete"} <= walked
 
 
 def test_anonymous_users_are_sent_to_login(objects):
@@ -62,6 +67,7 @@ def test_members_get_403_on_every_console_url(people, objects):
         assert b"site-header" in response.content  # our own 403 page, not a bare one
     people["pending"].refresh_from_db()
     assert people["pending"].verification_status == "pending"
+    assert FacilityPhoto.objects.filter(pk=objects["photo"]).exists()
 
 
 def test_staff_without_mfa_are_sent_to_totp_setup(people, objects):
@@ -97,6 +103,33 @@ def test_sibling_union_staff_get_404_for_objects_and_never_see_foreign_lists(peo
     assert response.status_code == 403
     people["pending"].refresh_from_db()
     assert people["pending"].verification_status == "pending"
+    assert FacilityPhoto.objects.filter(pk=objects["photo"]).exists()
+
+
+def test_sibling_union_staff_cannot_write_facility_objects(orgs, objects, sibling_staff):
+    """Posting to the edit pages of another union's facility, venue or asset record is 404 and changes nothing."""
+    client = client_for(sibling_staff)
+    posts = {
+        "facility_edit": {"name": "被改了", "address": "", "region_code": "330200", "status": "open"},
+        "venue_detail": {"action": "delete"},
+        "asset_detail": {"book_value_yuan": "1", "land_area_m2": "1", "floor_area_m2": "1", "title_status": "held",
+                         "operating_mode": "self_run"},
+        "photo_delete": {},
+    }
+    for name, data in posts.items():
+        url = reverse(f"frontend:console:{name}", args=[objects[name.split("_")[0]]])
+        assert client.post(url, data).status_code == 404, url
+    # Creating a facility under a union outside their subtree is not offered, so the form refuses it.
+    response = client.post(reverse("frontend:console:facility_create"), {
+        "organisation": orgs["city"].pk, "kind": "palace", "name": "乙市偷建", "region_code": "330100",
+        "status": "open"})
+    assert response.status_code == 400
+    from facilities.models import Facility
+
+    assert not Facility.objects.filter(name__in=["被改了", "乙市偷建"]).exists()
+    assert Venue.objects.filter(pk=objects["venue"]).exists()
+    assert FacilityPhoto.objects.filter(pk=objects["photo"]).exists()
+    assert AssetRecord.objects.get(pk=objects["asset"]).book_value_fen == 100
 
 
 def test_unknown_member_is_404_for_staff(people):
@@ -115,5 +148,5 @@ def test_roles_see_only_their_areas(people, objects):
             assert getattr(palace, method)(url).status_code == 403, url
     officer = client_for(people["officer"])
     for name, method, url in console_urls(objects):
-        if name.startswith(("facilit", "activit", "checkin")):
+        if name.startswith(("facilit", "activit", "checkin", "venue", "asset", "photo")):
             assert getattr(officer, method)(url).status_code == 403, url

@@ -24,7 +24,9 @@
   stop.addEventListener("click", function () {
     scanner.stop().then(function () { stop.hidden = true; start.hidden = false; });
   });
-  document.body.addEventListener("htmx:afterSwap", function () {
+  document.body.addEventListener("htmx:afterSwap", function (event) {
+    // Only a check-in result; the walk-in form also swaps itself when its facility changes.
+    if (!event.detail || !event.detail.target || event.detail.target.id !== "checkin-result") { return; }
     input.value = "";
     var result = document.getElementById("checkin-result");
     if (result) { result.focus(); }
