@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from bookings.models import Activity, MemberCategory, Session
 from facilities.models import Facility, OperatingMode, TitleStatus, Venue, VenueKind
@@ -201,7 +202,7 @@ class SessionMoveForm(forms.Form):
 
 
 class VenueForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=100)
+    name = forms.CharField(label=pgettext_lazy("venue", "Name"), max_length=100)
     kind = forms.ChoiceField(label=_("Kind"), choices=VenueKind.choices)
     capacity = forms.IntegerField(label=_("Capacity"), min_value=1)
     description = forms.CharField(label=_("Description"), max_length=300, required=False)
