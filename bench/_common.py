@@ -112,25 +112,31 @@ def percentile(values: list[float], q: float) -> float:
 async def fire(*, base_url: str, requests: list[tuple[str, str, dict, dict | None]], concurrency: int) -> dict:
     """Send (method, path, headers, json) requests with at most `concurrency` in flight.
 
-    Returns wall time, per-request latencies (ms), status codes and the JSON bodies of 2xx answers.
+    Returns wall time, per-request latencies (ms), status codes and the JSON bodies of 2xx answers. The client is
+    aiohttp: it shares the 2 cores with the server, and costs a fraction of httpx's CPU per request.
     """
-    import httpx
+    import aiohttp
 
     semaphore = asyncio.Semaphore(concurrency)
     latencies: list[float] = []
     statuses: list[int] = []
     bodies: list = []
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=60) as client:
+    connector = aiohttp.TCPConnector(limit=concurrency)
+    timeout = aiohttp.ClientTimeout(total=60)
+    async with aiohttp.ClientSession(base_url=base_url, connector=connector, timeout=timeout) as client:
 
         async def one(method, path, headers, body):
             async with semaphore:
                 started = time.perf_counter()
                 try:
-                    response = await client.request(method, path, headers=headers, json=body)
-                    status = response.status_code
-                    payload = response.json() if status < 300 else None
-                except httpx.HTTPError:
+                    async with client.request(method, path, headers=headers, json=body) as response:
+                        status = response.status
+                        if status < 300:
+                            payload = await response.json()
+                        else:
+                            await response.read()  # drain, so the connection is reused
+                            payload = None
+                except (TimeoutError, aiohttp.ClientError):
                     status, payload = 599, None  # transport failure: counted with the 5xx
                 latencies.append((time.perf_counter() - started) * 1000)
                 statuses.append(status)

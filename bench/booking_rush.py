@@ -2,7 +2,7 @@
 
 Sets up its own PostgreSQL database (dropped afterwards), seeds the members with app session tokens,
 serves the app with gunicorn (production settings, gthread) and fires the 2,000 booking POSTs through an
-asyncio httpx client. In the same run it measures GET /api/v1/me/ under the same load as the baseline
+asyncio aiohttp client. In the same run it measures GET /api/v1/me/ under the same load as the baseline
 (before and after the rush; the mean of the two is the baseline).
 Prints one JSON line: attempts, confirmed, oversold, errors_5xx, bookings_per_s, p50_ms, p99_ms,
 baseline_per_s, ratio (bookings_per_s / baseline_per_s) and a few more.
