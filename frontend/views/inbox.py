@@ -9,8 +9,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from portal.notifications.selectors import message_list
-from portal.notifications.services import message_mark_read
+from portal.notifications.selectors import message_list, message_unread_count
+from portal.notifications.services import message_mark_all_read, message_mark_read
 
 from ..utils import safe_next
 
@@ -29,14 +29,15 @@ def message_read(request, pk: int):
     message = get_object_or_404(message_list(user=request.user), pk=pk)
     message_mark_read(message=message)
     if request.htmx:
-        return render(request, "frontend/inbox.html#message", {"message": message})
+        # The message in place, and the header's unread badge swapped out of band so both stay in step.
+        return render(request, "frontend/includes/message_read.html",
+                      {"message": message, "unread": message_unread_count(user=request.user)})
     return redirect(safe_next(request, "frontend:inbox"))
 
 
 @login_required
 @require_POST
 def message_read_all(request):
-    for message in message_list(user=request.user, unread_only=True):
-        message_mark_read(message=message)
+    message_mark_all_read(user=request.user)
     messages.success(request, _("All messages are marked as read."))
     return redirect("frontend:inbox")

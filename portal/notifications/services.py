@@ -43,3 +43,7 @@ def message_mark_read(*, message: Message) -> Message:
         message.read_at = timezone.now()
         message.save(update_fields=["read_at"])
     return message
+
+
+def message_mark_all_read(*, user) -> int:
+    return Message.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())

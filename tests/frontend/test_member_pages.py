@@ -91,6 +91,9 @@ def test_inbox_marks_messages_read(people):
     assert html.count("list__item--unread") == 2
     partial = client.post(reverse("frontend:message_read", args=[first.pk]), HTTP_HX_REQUEST="true")
     assert partial.status_code == 200 and "<html" not in partial.content.decode()
+    # The header's unread badge is swapped out of band: one message left unread.
+    assert 'id="unread-badge" hx-swap-oob="true"' in partial.content.decode()
+    assert ">1</span>" in partial.content.decode()
     first.refresh_from_db()
     assert first.read_at is not None
     # Somebody else's message is not found.
