@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from django import forms
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext_lazy as _
@@ -11,8 +15,11 @@ from django.utils.translation import pgettext_lazy
 
 from bookings.models import Activity, MemberCategory, Session
 from facilities.models import Facility, OperatingMode, TitleStatus, Venue, VenueKind
+from portal.errors import NotFound
 from portal.members.models import DependantRelation
 from portal.members.selectors import grassroots_list
+
+T = TypeVar("T")
 
 
 class DateInput(forms.DateInput):
@@ -47,6 +54,18 @@ def apply_service_errors(form: forms.Form, exc: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc.messages)
+
+
+def service_submit(form: forms.Form, call: Callable[[], T]) -> tuple[bool, T | None]:
+    """Run the one service call behind a valid form: field errors it raises land on the form, and a NotFound
+    (an object outside the user's subtree) is a 404. Returns (True, the result) or (False, None)."""
+    try:
+        return True, call()
+    except ValidationError as exc:
+        apply_service_errors(form, exc)
+    except NotFound:
+        raise Http404 from None
+    return False, None
 
 
 class BookForm(forms.Form):

@@ -28,6 +28,7 @@ from ..forms import (
     VenueEditForm,
     VenueForm,
     apply_service_errors,
+    service_submit,
 )
 from .console import _render
 
@@ -52,14 +53,9 @@ def facility_create(request):
     organisations = permissions.organisations(request.user, Action.MANAGE_FACILITY).order_by("path")
     form = FacilityForm(request.POST or None, organisations=organisations)
     if request.method == "POST" and form.is_valid():
-        try:
-            facility = services.facility_create(actor=request.user, organisation=form.cleaned_data["organisation"],
-                                                data=form.service_data())
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        except NotFound:
-            raise Http404
-        else:
+        ok, facility = service_submit(form, lambda: services.facility_create(
+            actor=request.user, organisation=form.cleaned_data["organisation"], data=form.service_data()))
+        if ok:
             messages.success(request, _("Facility created. Now add its venues."))
             return redirect("frontend:console:facility_detail", pk=facility.pk)
     return _render(request, "frontend/console/facility_form.html", {"form": form, "facility": None},
@@ -71,13 +67,9 @@ def facility_edit(request, pk: int):
     facility = _or_404(selectors.staff_facility_get, actor=request.user, facility_id=pk)
     form = FacilityForm(request.POST or None, instance=facility)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.facility_update(actor=request.user, facility_id=facility.pk, data=form.service_data())
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        except NotFound:
-            raise Http404
-        else:
+        ok, _saved = service_submit(form, lambda: services.facility_update(
+            actor=request.user, facility_id=facility.pk, data=form.service_data()))
+        if ok:
             messages.success(request, _("Facility saved."))
             return redirect("frontend:console:facility_detail", pk=facility.pk)
     return _render(request, "frontend/console/facility_form.html", {"form": form, "facility": facility},
@@ -167,13 +159,9 @@ def asset_detail(request, pk: int):
     initial["book_value_yuan"] = record.book_value_fen / 100
     form = AssetRecordEditForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.asset_record_update(actor=request.user, record=record, data=form.service_data())
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        except NotFound:
-            raise Http404
-        else:
+        ok, _saved = service_submit(form, lambda: services.asset_record_update(
+            actor=request.user, record=record, data=form.service_data()))
+        if ok:
             messages.success(request, _("Asset record saved."))
             return redirect("frontend:console:facility_detail", pk=record.facility_id)
     return _render(request, "frontend/console/asset_form.html", {"form": form, "record": record,

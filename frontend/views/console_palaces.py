@@ -37,6 +37,7 @@ from ..forms import (
     SessionMoveForm,
     WalkInForm,
     apply_service_errors,
+    service_submit,
 )
 from ..utils import local_midnight, week_start
 from .console import _render
@@ -86,14 +87,9 @@ def _activity_form(request, instance=None):
 def activity_create(request):
     form = _activity_form(request)
     if request.method == "POST" and form.is_valid():
-        try:
-            activity = services.activity_create(actor=request.user, facility=form.cleaned_data["facility"],
-                                                **form.service_data())
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        except NotFound:
-            raise Http404
-        else:
+        ok, activity = service_submit(form, lambda: services.activity_create(
+            actor=request.user, facility=form.cleaned_data["facility"], **form.service_data()))
+        if ok:
             messages.success(request, _("Activity created. Now schedule its sessions."))
             return redirect("frontend:console:activity_schedule", pk=activity.pk)
     return _render(request, "frontend/console/activity_form.html", {"form": form, "activity": None},
@@ -105,11 +101,9 @@ def activity_detail(request, pk: int):
     activity = _activity_or_404(request, pk)
     form = _activity_form(request, instance=activity)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.activity_update(actor=request.user, activity=activity, data=form.service_data())
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
+        ok, _saved = service_submit(form, lambda: services.activity_update(
+            actor=request.user, activity=activity, data=form.service_data()))
+        if ok:
             messages.success(request, _("Activity saved."))
             return redirect("frontend:console:activity_detail", pk=activity.pk)
     sessions = activity.sessions.filter(end__gte=timezone.now() - timedelta(days=7)).select_related("venue") \

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -19,7 +18,7 @@ from portal.members.selectors import member_for_user
 from portal.members.services import dependant_add, dependant_remove, member_update_profile
 from portal.notifications.selectors import message_list
 
-from ..forms import DependantForm, ProfileForm, apply_service_errors
+from ..forms import DependantForm, ProfileForm, service_submit
 
 HOME_STATUSES = [BookingStatus.CONFIRMED, BookingStatus.PENDING_PAYMENT, BookingStatus.OFFERED,
                  BookingStatus.WAITLISTED, BookingStatus.INTEREST]
@@ -71,11 +70,8 @@ def profile_edit(request):
         data = {k: v for k, v in form.cleaned_data.items() if k in form.changed_data or k == "id_number"}
         if not data.get("id_number"):
             data.pop("id_number", None)
-        try:
-            member_update_profile(member=member, data=data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
+        ok, _saved = service_submit(form, lambda: member_update_profile(member=member, data=data))
+        if ok:
             messages.success(request, _("Your profile is saved."))
             return redirect("frontend:profile")
     return render(request, "frontend/member/profile_edit.html", {
@@ -89,11 +85,8 @@ def dependant_create(request):
     member = _member_or_404(request)
     form = DependantForm(request.POST)
     if form.is_valid():
-        try:
-            dependant_add(member=member, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
+        ok, _added = service_submit(form, lambda: dependant_add(member=member, **form.cleaned_data))
+        if ok:
             messages.success(request, _("Family member added."))
             return redirect("frontend:profile")
     return render(request, "frontend/member/profile.html", {
