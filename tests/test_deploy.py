@@ -13,6 +13,7 @@ import socket
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -167,36 +168,42 @@ def test_seed_demo_refuses_under_production_settings(tmp_path):
 # --- docker/entrypoint.sh, run for real outside a container ----------------------------------------
 
 @pytest.mark.skipif(not redis_available(), reason="needs Redis on 127.0.0.1:6379 (started by .ci/run)")
-def test_entrypoint_web_migrates_serves_and_passes_its_healthcheck(tmp_path):
-    port = free_port()
-    env = production_env(tmp_path, PORT=str(port), WEB_CONCURRENCY="1",
-                         PYTHONPATH=None)
-    # the image runs code from a read-only tree; here the entrypoint runs from the checkout
-    log = (tmp_path / "web.log").open("w")
-    server = subprocess.Popen(["sh", str(ENTRYPOINT), "web"], cwd=tmp_path, env=env, stdout=log,
-                              stderr=subprocess.STDOUT, start_new_session=True)
+@contextmanager
+def running_role(tmp_path: Path, role: str, env: dict, *, seconds: int):
+    """Start an entrypoint role, wait until its own healthcheck passes, yield that check, then stop the role."""
+    log_path = tmp_path / f"{role}.log"
+    log = log_path.open("w")
+    process = subprocess.Popen(["sh", str(ENTRYPOINT), role], cwd=tmp_path, env=env, stdout=log,
+                               stderr=subprocess.STDOUT, start_new_session=True)
     try:
-        deadline = time.monotonic() + 120
-        healthy = None
+        deadline = time.monotonic() + seconds
+        check = None
         while time.monotonic() < deadline:
-            assert server.poll() is None, (tmp_path / "web.log").read_text()
-            healthy = subprocess.run(["sh", str(ENTRYPOINT), "healthcheck", "web"], env=env, capture_output=True,
-                                     text=True, timeout=30)
-            if healthy.returncode == 0:
+            assert process.poll() is None, log_path.read_text()
+            check = subprocess.run(["sh", str(ENTRYPOINT), "healthcheck", role], env=env, capture_output=True,
+                                   text=True, timeout=60)
+            if check.returncode == 0:
                 break
             time.sleep(1)
-        assert healthy is not None and healthy.returncode == 0, (tmp_path / "web.log").read_text()
+        assert check is not None and check.returncode == 0, log_path.read_text()
+        yield check
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
+
+
+def test_entrypoint_web_migrates_serves_and_passes_its_healthcheck(tmp_path):
+    # the image runs code from a read-only tree; here the entrypoint runs from the checkout
+    env = production_env(tmp_path, PORT=str(free_port()), WEB_CONCURRENCY="1", PYTHONPATH=None)
+    with running_role(tmp_path, "web", env, seconds=120) as healthy:
         status = json.loads(healthy.stdout.strip().splitlines()[-1])
         assert status == {"status": "ok", "database": "ok", "broker": "ok"}
         assert (tmp_path / "deploy.sqlite3").exists(), "web applied the migrations before serving"
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-        log.close()
 
 
 @pytest.mark.skipif(not redis_available(), reason="needs Redis on 127.0.0.1:6379 (started by .ci/run)")
@@ -213,26 +220,5 @@ def test_entrypoint_beat_healthcheck_reaches_the_broker(tmp_path):
 @pytest.mark.skipif(not redis_available(), reason="needs Redis on 127.0.0.1:6379 (started by .ci/run)")
 def test_entrypoint_worker_answers_its_healthcheck(tmp_path):
     env = production_env(tmp_path, CELERY_WORKER_CONCURRENCY="1")
-    log = (tmp_path / "worker.log").open("w")
-    worker = subprocess.Popen(["sh", str(ENTRYPOINT), "worker"], cwd=tmp_path, env=env, stdout=log,
-                              stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        deadline = time.monotonic() + 90
-        check = None
-        while time.monotonic() < deadline:
-            assert worker.poll() is None, (tmp_path / "worker.log").read_text()
-            check = subprocess.run(["sh", str(ENTRYPOINT), "healthcheck", "worker"], env=env, capture_output=True,
-                                   text=True, timeout=60)
-            if check.returncode == 0:
-                break
-            time.sleep(1)
-        assert check is not None and check.returncode == 0, (tmp_path / "worker.log").read_text()
+    with running_role(tmp_path, "worker", env, seconds=90) as check:
         assert "pong" in check.stdout
-    finally:
-        worker.terminate()
-        try:
-            worker.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait()
-        log.close()
