@@ -1,10 +1,15 @@
-"""Settings shared by every environment; values come from the environment (django-environ)."""
+"""Settings shared by every environment; values come from the environment (django-environ).
+
+Grouped by topic, one section each; add a new setting to the section it belongs to (or a new section
+before "Domain settings") rather than appending at the end. dev.py, test.py and production.py override.
+"""
 
 from pathlib import Path
 
 import environ
 from django.utils.translation import gettext_lazy as _
 
+# --- Core ---------------------------------------------------------------------------------------------------
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
 
@@ -17,7 +22,10 @@ ID_NUMBER_HMAC_KEY = env("ID_NUMBER_HMAC_KEY", default="dev-only-id-number-key")
 DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+ROOT_URLCONF = "portal.urls"
+WSGI_APPLICATION = "portal.wsgi.application"
 
+# --- Apps, middleware, templates ----------------------------------------------------------------------------
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -43,6 +51,8 @@ INSTALLED_APPS = [
     "bookings",
     "mutualaid",
     "frontend",
+    "django_htmx",
+    "template_partials",
 ]
 
 MIDDLEWARE = [
@@ -58,15 +68,14 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
 ]
-
-ROOT_URLCONF = "portal.urls"
-WSGI_APPLICATION = "portal.wsgi.application"
 
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # frontend/templates as a DIRS entry overrides allauth templates (allauth precedes frontend in INSTALLED_APPS).
+        "DIRS": [BASE_DIR / "frontend" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -74,11 +83,13 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "frontend.context_processors.ui",
             ],
         },
     },
 ]
 
+# --- Database -----------------------------------------------------------------------------------------------
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'portal.sqlite3'}"),
 }
@@ -95,34 +106,7 @@ else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-AUTH_USER_MODEL = "members.User"
-AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
-]
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
-]
-
-LANGUAGE_CODE = "zh-hans"
-LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
-TIME_ZONE = "Asia/Shanghai"
-USE_I18N = True
-USE_TZ = True
-
-STATIC_URL = "/static/"
-STATIC_ROOT = VAR_DIR / "staticfiles"
-MEDIA_URL = "/media/"
-MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
-}
-
+# --- Cache and sessions -------------------------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
@@ -139,7 +123,26 @@ else:
 # with the database behind it so a cache flush logs nobody out.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
-# Celery: without a broker the tasks run eagerly in-process (the embedded configuration).
+# --- Internationalisation -----------------------------------------------------------------------------------
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+# --- Static files and media ---------------------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "staticfiles"
+MEDIA_URL = "/media/"
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+
+# --- Celery -------------------------------------------------------------------------------------------------
+# Without a broker the tasks run eagerly in-process (the embedded configuration).
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=REDIS_URL or None)
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
@@ -149,13 +152,29 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Each app's periodic sweeps are listed in "Domain settings" below.
 CELERY_BEAT_SCHEDULE: dict = {}
 
+# --- Email and SMS ------------------------------------------------------------------------------------------
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="工会服务平台 <noreply@portal.example>")
 SMS_BACKEND = env("SMS_BACKEND", default="portal.notifications.sms.ConsoleSmsBackend")
 
-# django-allauth: email or phone login, mandatory email verification by code, TOTP MFA.
+# --- Authentication: Django auth and django-allauth ---------------------------------------------------------
+AUTH_USER_MODEL = "members.User"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_REDIRECT_URL = "/"
+
+# allauth: email or phone login, mandatory email verification by code, TOTP MFA.
 ACCOUNT_ADAPTER = "portal.members.adapters.AccountAdapter"
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email", "phone"}
@@ -173,7 +192,6 @@ ACCOUNT_RATE_LIMITS = {
     "confirm_email": "1/3m/key",
     "reset_password": "20/m/ip,5/m/key",
 }
-LOGIN_REDIRECT_URL = "/"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "工会服务平台"
 HEADLESS_CLIENTS = ("app", "browser")
@@ -185,6 +203,7 @@ HEADLESS_FRONTEND_URLS = {
     "account_signup": "/accounts/signup/",
 }
 
+# --- REST API: DRF and the OpenAPI schema -------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "portal.members.authentication.SessionTokenAuthentication",
@@ -213,8 +232,18 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Model choices shared by several serializers get one stable schema name each.
+    "ENUM_NAME_OVERRIDES": {
+        "FacilityKindEnum": "facilities.models.FacilityKind",
+        "FacilityStatusEnum": "facilities.models.FacilityStatus",
+        "VenueKindEnum": "facilities.models.VenueKind",
+        "ActivityKindEnum": "bookings.models.ActivityKind",
+        "SessionStatusEnum": "bookings.models.SessionStatus",
+        "BookingStatusEnum": "bookings.models.BookingStatus",
+    },
 }
 
+# --- Logging ------------------------------------------------------------------------------------------------
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -222,13 +251,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
 
-# --- Web front (issue 4, frontend/): htmx + template partials, appended here so the rest stays untouched. ---
-INSTALLED_APPS += ["django_htmx", "template_partials"]
-MIDDLEWARE += ["django_htmx.middleware.HtmxMiddleware"]
-TEMPLATES[0]["OPTIONS"]["context_processors"] += ["frontend.context_processors.ui"]
-# frontend/templates as a DIRS entry overrides allauth templates (allauth precedes frontend in INSTALLED_APPS).
-TEMPLATES[0]["DIRS"] += [BASE_DIR / "frontend" / "templates"]
+# --- Security headers ---------------------------------------------------------------------------------------
+# production.py adds HTTPS-only settings (HSTS, secure cookies, SSL redirect).
 
+# --- Domain settings ----------------------------------------------------------------------------------------
 # Bookings (cultural palaces): seat holds, waitlist offers, no-show suspensions, ballot weights.
 BOOKING_HOLD_MINUTES = env.int("BOOKING_HOLD_MINUTES", default=15)
 WAITLIST_OFFER_MINUTES = env.int("WAITLIST_OFFER_MINUTES", default=120)
@@ -243,12 +269,4 @@ CELERY_BEAT_SCHEDULE.update({
     "bookings-ballots-draw": {"task": "bookings.tasks.ballots_draw_due", "schedule": 300.0},
     "bookings-no-shows": {"task": "bookings.tasks.no_shows_mark_due", "schedule": 900.0},
     "bookings-reminders": {"task": "bookings.tasks.reminders_send", "schedule": 3600.0},
-})
-SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update({
-    "FacilityKindEnum": "facilities.models.FacilityKind",
-    "FacilityStatusEnum": "facilities.models.FacilityStatus",
-    "VenueKindEnum": "facilities.models.VenueKind",
-    "ActivityKindEnum": "bookings.models.ActivityKind",
-    "SessionStatusEnum": "bookings.models.SessionStatus",
-    "BookingStatusEnum": "bookings.models.BookingStatus",
 })
