@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
@@ -102,4 +104,7 @@ def exception_handler(exc, context):
     else:
         detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
         response.data = problem(status_code=response.status_code, detail=str(detail))
+    if isinstance(exc, exceptions.Throttled):
+        # DRF writes "%d" of a fractional wait, so "0" (retry at once) in the last second; never less than 1.
+        response["Retry-After"] = str(max(1, math.ceil(exc.wait or 1)))
     return response

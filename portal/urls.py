@@ -55,3 +55,4 @@ if settings.DEBUG:
 
 handler404 = "frontend.views.not_found"
 handler500 = "frontend.views.server_error"
+handler429 = "portal.ratelimits.handler429"  # read by allauth's rate limits

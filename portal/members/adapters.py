@@ -2,9 +2,13 @@ from __future__ import annotations
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.fields import PhoneField
+from allauth.core.exceptions import ImmediateHttpResponse
+from django.contrib.sites.shortcuts import get_current_site
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from portal import ratelimits
+from portal.client_ip import client_ip
 from portal.notifications.sms import get_backend
 
 from .identity import phone_normalise
@@ -23,6 +27,28 @@ class AccountAdapter(DefaultAccountAdapter):
                 member_create(user=user, real_name=data["real_name"], organisation=data["organisation"],
                               id_number=data.get("id_number", ""))
         return user
+
+    def get_client_ip(self, request) -> str:
+        return client_ip(request)  # the TRUSTED_PROXY_COUNT rule, shared with the API throttles
+
+    def pre_authenticate(self, request, **credentials) -> None:
+        # allauth reports a lock-out as a form error (200/400); answer 429 with Retry-After instead.
+        try:
+            super().pre_authenticate(request, **credentials)
+        except ValidationError:
+            key = self._get_login_attempts_cache_key(request, **credentials)
+            raise ImmediateHttpResponse(ratelimits.login_locked_out(request, key=key)) from None
+
+    def _get_login_attempts_cache_key(self, request, **credentials) -> str:
+        # allauth keys the per-account lock-out on email or username only, so every phone login shared one
+        # key: five wrong passwords for any phone number locked out every phone login.
+        if credentials.get("phone") and not credentials.get("email"):
+            try:
+                phone = phone_normalise(credentials["phone"])
+            except ValidationError:
+                phone = credentials["phone"]
+            return f"{get_current_site(request).domain}:phone:{phone}"
+        return super()._get_login_attempts_cache_key(request, **credentials)
 
     def phone_form_field(self, **kwargs):
         kwargs["validators"] = []

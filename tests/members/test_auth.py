@@ -108,8 +108,8 @@ def test_wrong_password_is_refused_and_rate_limited(orgs):
     assert first == (400, {"email_password_mismatch"})
     codes = [attempt(f"guess-{i}")[1] for i in range(1, 7)]
     assert {"too_many_login_attempts"} in codes
-    # The right password is refused too while the limit lasts.
-    assert attempt(factories.PASSWORD) == (400, {"too_many_login_attempts"})
+    # The right password is refused too while the limit lasts: 429, not a form error.
+    assert attempt(factories.PASSWORD) == (429, {"too_many_login_attempts"})
 
 
 @pytest.mark.django_db
