@@ -15,7 +15,9 @@ role="${1:-web}"
 case "$role" in
   web)
     if [ "${DJANGO_MIGRATE_ON_START:-true}" = "true" ]; then
-      python manage.py migrate --noinput
+      # No statement limit for migrations (a large table may take minutes); the lock limit stays, so a
+      # migration queued behind a long transaction fails fast instead of stalling every request behind it.
+      DB_STATEMENT_TIMEOUT_MS=0 python manage.py migrate --noinput
     fi
     exec gunicorn portal.wsgi:application \
       --bind "0.0.0.0:${PORT:-8000}" \

@@ -81,10 +81,12 @@ def _django_validation_error(exc: DjangoValidationError) -> exceptions.Validatio
 
 def exception_handler(exc, context):
     if isinstance(exc, DomainError):
+        retry_after = getattr(exc, "retry_after", None)
         return Response(
             problem(status_code=exc.status_code, detail=exc.detail, errors=exc.errors, type_=exc.code,
                     title=str(exc.title)),
             status=exc.status_code,
+            headers={"Retry-After": str(retry_after)} if retry_after else None,
         )
     if isinstance(exc, DjangoValidationError):
         exc = _django_validation_error(exc)

@@ -36,3 +36,16 @@ class NotFound(DomainError):
     status_code = 404
     type = "not_found"
     title = _("Not found.")
+
+
+class Busy(Conflict):
+    """The database gave up waiting: a row lock held too long (lock_timeout) or a statement ran too long
+    (statement_timeout), or SQLite stayed locked. Nothing was written; the same request will most likely
+    succeed in a moment, hence 503 with Retry-After rather than 409 (which tells a client to change the
+    request). It stays a Conflict so pages that already show a conflict beside the form show this one too.
+    """
+
+    status_code = 503
+    type = "busy"
+    title = _("The service is busy. Please try again in a moment.")
+    retry_after = 2  # seconds

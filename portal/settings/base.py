@@ -60,6 +60,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "portal.db.BusyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -108,6 +109,20 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Bounded waits on PostgreSQL (milliseconds, 0 = unbounded): a request queued behind a row lock gives up
+# after DB_LOCK_TIMEOUT_MS and answers 503 "busy, try again" (portal/db.py). The statement limit stays
+# under gunicorn's 30 s timeout so the client gets that answer rather than a killed worker.
+# Celery worker processes switch to the TASK_DB_* limits when they start (portal/celery.py).
+DB_LOCK_TIMEOUT_MS = env.int("DB_LOCK_TIMEOUT_MS", default=3_000)
+DB_STATEMENT_TIMEOUT_MS = env.int("DB_STATEMENT_TIMEOUT_MS", default=25_000)
+TASK_DB_LOCK_TIMEOUT_MS = env.int("TASK_DB_LOCK_TIMEOUT_MS", default=10_000)
+TASK_DB_STATEMENT_TIMEOUT_MS = env.int("TASK_DB_STATEMENT_TIMEOUT_MS", default=600_000)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    _db_options = DATABASES["default"].setdefault("OPTIONS", {})
+    _db_options["options"] = " ".join(filter(None, [
+        _db_options.get("options", ""),
+        f"-c lock_timeout={DB_LOCK_TIMEOUT_MS} -c statement_timeout={DB_STATEMENT_TIMEOUT_MS}",
+    ]))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and sessions -------------------------------------------------------------------------------------
