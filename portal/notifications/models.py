@@ -20,7 +20,9 @@ class Message(models.Model):
         verbose_name = _("message")
         verbose_name_plural = _("messages")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["user", "-created_at"]), models.Index(fields=["user", "read_at"])]
+        indexes = [models.Index(fields=["user", "-created_at"]), models.Index(fields=["user", "read_at"]),
+                   # the delivery sweep scans a window of recent messages
+                   models.Index(fields=["created_at"], name="message_created_at_idx")]
 
     def __str__(self) -> str:
         return self.title

@@ -171,6 +171,11 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# acks_late: Redis keeps a task until it finished; one whose worker died is handed out again after the
+# visibility timeout. It must exceed the longest task (else a running task is delivered twice) and every
+# countdown/ETA (use beat sweeps instead of long countdowns). Each kind of work also has a beat sweep, so
+# recovery never waits on this alone (docs/operations.md, "Celery").
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=1800)}
 # Each app's periodic sweeps are listed in "Domain settings" below.
 CELERY_BEAT_SCHEDULE: dict = {}
 
@@ -293,3 +298,10 @@ CELERY_BEAT_SCHEDULE.update({
     "bookings-no-shows": {"task": "bookings.tasks.no_shows_mark_due", "schedule": 900.0},
     "bookings-reminders": {"task": "bookings.tasks.reminders_send", "schedule": 3600.0},
 })
+
+# Notifications: email/SMS copies that no task delivered are swept up (portal/notifications/services.py).
+MESSAGE_REDELIVER_AFTER_MINUTES = env.int("MESSAGE_REDELIVER_AFTER_MINUTES", default=10)
+MESSAGE_REDELIVER_WITHIN_HOURS = env.int("MESSAGE_REDELIVER_WITHIN_HOURS", default=24)
+CELERY_BEAT_SCHEDULE["notifications-deliver-due"] = {
+    "task": "portal.notifications.tasks.deliver_due_messages", "schedule": 300.0,
+}

@@ -1,0 +1,26 @@
+"""Every periodic sweep names a task that exists, and every kind of deferred work has a sweep."""
+
+from django.conf import settings
+
+from portal.celery import app
+
+
+def test_every_beat_entry_names_a_registered_task():
+    app.loader.import_default_modules()
+    missing = {name: entry["task"] for name, entry in settings.CELERY_BEAT_SCHEDULE.items()
+               if entry["task"] not in app.tasks}
+    assert not missing
+
+
+def test_each_kind_of_deferred_work_has_a_sweep():
+    swept = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert {
+        "bookings.tasks.holds_expire",  # unpaid holds give their seats back
+        "bookings.tasks.offers_expire",  # lapsed waitlist offers; free seats meeting a waitlist
+        "portal.notifications.tasks.deliver_due_messages",  # email/SMS copies whose task was lost
+    } <= swept
+
+
+def test_the_broker_hands_a_dead_workers_task_on_only_after_the_longest_task():
+    assert settings.CELERY_TASK_ACKS_LATE and settings.CELERY_TASK_REJECT_ON_WORKER_LOST
+    assert app.conf.broker_transport_options["visibility_timeout"] >= 1800
