@@ -7,6 +7,7 @@ before "Domain settings") rather than appending at the end. dev.py, test.py and 
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 # --- Core ---------------------------------------------------------------------------------------------------
@@ -61,6 +62,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "portal.db.BusyMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "portal.security_headers.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -280,7 +283,40 @@ LOGGING = {
 }
 
 # --- Security headers ---------------------------------------------------------------------------------------
-# production.py adds HTTPS-only settings (HSTS, secure cookies, SSL redirect).
+# production.py adds HTTPS-only settings (HSTS, secure cookies, SSL redirect). tests/test_security_headers.py
+# checks them all and that no template needs an inline script.
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Scripts and styles only from our own origin: no inline <script>, no on*= handlers, no style= attributes
+# (templates use classes; frontend/static/frontend/*.js does the rest). The one inline style value allowed
+# by hash is allauth's `style="display: none"` on its hidden phone/email forms. A page that needs more
+# widens its own policy with csp.decorators.csp_update (the API docs page, Stripe's payment page).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "style-src-attr": ["'unsafe-hashes'", "'sha256-ZdHxw9eWtnxUb3mk6tBS+gIiVUPE3pGM470keHPDFlE='"],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+# Browser features, all off; PERMISSIONS_POLICY_BY_VIEW switches one on for the page (URL name) that uses it.
+PERMISSIONS_POLICY = {feature: [] for feature in (
+    "camera", "microphone", "geolocation", "payment", "usb", "serial", "bluetooth", "hid", "midi",
+    "magnetometer", "gyroscope", "accelerometer", "display-capture", "browsing-topics",
+)}
+PERMISSIONS_POLICY_BY_VIEW = {
+    "frontend:console:checkin": {"camera": ["self"]},  # scanning ticket QR codes
+    "frontend:palaces": {"geolocation": ["self"]},  # "nearest first" (near.js); nothing is sent
+}
 
 # --- Domain settings ----------------------------------------------------------------------------------------
 # Bookings (cultural palaces): seat holds, waitlist offers, no-show suspensions, ballot weights.

@@ -43,8 +43,16 @@ def browser():
 
 @pytest.fixture
 def new_page(browser, live_server):
-    """new_page(language="en", javascript=True) -> a phone-sized page of a fresh browser context."""
+    """new_page(language="en", javascript=True) -> a phone-sized page of a fresh browser context.
+
+    Every page fails its test if Chromium reports a Content-Security-Policy violation (a blocked inline
+    script, style or handler), so a page that works only without the policy cannot pass."""
     contexts = []
+    violations: list[str] = []
+
+    def watch(page):
+        page.on("console", lambda msg: violations.append(f"{page.url}: {msg.text}")
+                if "Content Security Policy" in msg.text else None)
 
     def make(language: str | None = None, javascript: bool = True):
         context = browser.new_context(base_url=live_server.url, viewport=PHONE, locale="zh-CN",
@@ -52,12 +60,14 @@ def new_page(browser, live_server):
         if language:
             context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
         context.set_default_timeout(15_000)
+        context.on("page", watch)
         contexts.append(context)
         return context.new_page()
 
     yield make
     for context in contexts:
         context.close()
+    assert not violations, "\n".join(violations)
 
 
 def totp_code(secret: str) -> str:
