@@ -8,7 +8,7 @@ PORT ?= 8000
 STRIPE_PORT ?= 8420
 export DJANGO_SETTINGS_MODULE ?= portal.settings.dev
 
-.PHONY: run test install migrate seed stripe lint bench messages clean-var frontend-assets
+.PHONY: run test install migrate seed stripe lint bench messages clean-var frontend-assets backup restore
 
 $(VENV)/.installed: requirements.in requirements-dev.in constraints.txt
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -61,3 +61,10 @@ bench: install
 messages: install
 	$(PY) manage.py makemessages -l zh_Hans -l en --ignore=.venv --ignore=var --ignore=node_modules
 	$(PY) manage.py compilemessages --ignore=.venv
+
+# PostgreSQL backups (docs/operations.md, "Backups"): pg_dump of DATABASE_URL into var/backups/, and back.
+backup:
+	@sh scripts/backup.sh
+
+restore:
+	@sh scripts/restore.sh "$(FILE)"
