@@ -13,17 +13,20 @@ from rest_framework.response import Response
 
 from portal.errors import NotFound
 
-from . import permissions, selectors, services
+from . import mfa, permissions, selectors, services
 from .models import Dependant, Member, Organisation, VerificationStatus
 
 
 class StaffAccess(BasePermission):
-    """Staff API: a role grant and TOTP enrolled; object checks go through permissions.can()."""
+    """Staff API: a role grant and a sign-in that passed TOTP (the app token's session or the browser's);
+    object checks go through permissions.can()."""
 
     message = _("The staff API needs a staff role with two-factor authentication enrolled.")
 
     def has_permission(self, request, view) -> bool:
-        return bool(request.user and request.user.is_authenticated and permissions.has_staff_access(request.user))
+        user = request.user
+        return bool(user and user.is_authenticated
+                    and permissions.has_staff_access(user, session=mfa.request_session(request)))
 
 
 class OrganisationSerializer(serializers.ModelSerializer):

@@ -8,4 +8,9 @@ class MembersConfig(AppConfig):
     verbose_name = _("Members and organisations")
 
     def ready(self) -> None:
+        from allauth.mfa.signals import authenticator_added
+
         from . import schema  # noqa: F401 - registers the OpenAPI auth extension
+        from .mfa import on_authenticator_added
+
+        authenticator_added.connect(on_authenticator_added, dispatch_uid="portal-mfa-enrolled")

@@ -1,3 +1,4 @@
+from allauth.mfa.totp.forms import ActivateTOTPForm as BaseActivateTOTPForm
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -34,3 +35,20 @@ class MemberSignupForm(forms.Form):
 
     def signup(self, request, user) -> None:
         """Nothing to do: AccountAdapter.save_user created the member in the user's transaction."""
+
+
+class ActivateTOTPForm(BaseActivateTOTPForm):
+    """allauth's TOTP activation (MFA_FORMS), refused to a staff account whose session has not confirmed the
+    emailed enrolment code (portal.members.mfa, which also uses the clearance up once TOTP is activated)."""
+
+    def clean(self):
+        from allauth.core import context
+
+        from . import mfa
+
+        cleaned = super().clean()
+        if mfa.enrolment_code_required(self.user) and not mfa.enrolment_cleared(session=context.request.session,
+                                                                               user=self.user):
+            raise ValidationError(_("First confirm the code we email you, then set up the authenticator app."),
+                                  code="enrolment_code_required")
+        return cleaned
