@@ -134,12 +134,16 @@ class StaffMemberSerializer(serializers.ModelSerializer):
     email = serializers.EmailField(source="user.email")
     phone = serializers.CharField(source="user.phone")
     organisation = OrganisationSerializer()
+    age_band = serializers.CharField(
+        read_only=True, help_text="Age band such as 30–39 years (staff never see the birth date); empty without an ID.")
+    id_number_conflict = serializers.BooleanField(
+        read_only=True, help_text="The ID number given is already registered to another account.")
 
     class Meta:
         model = Member
         fields = ["id", "member_number", "real_name", "email", "phone", "organisation", "id_number_last4",
-                  "model_worker_level", "skilled_worker", "frontline", "retiree", "gig_worker",
-                  "verification_status", "verified_at", "rejection_reason", "created_at"]
+                  "age_band", "id_number_conflict", "model_worker_level", "skilled_worker", "frontline", "retiree",
+                  "gig_worker", "verification_status", "verified_at", "rejection_reason", "created_at"]
 
 
 class RejectSerializer(serializers.Serializer):

@@ -4,8 +4,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .identity import id_number_parse
-from .models import Member, Organisation, OrganisationLevel
-from .services import DUPLICATE_ID_MESSAGE
+from .models import Organisation, OrganisationLevel
 
 
 class MemberSignupForm(forms.Form):
@@ -20,11 +19,11 @@ class MemberSignupForm(forms.Form):
                                 help_text=_("Optional now; needed before you enrol in mutual aid."))
 
     def clean_id_number(self):
+        """A wrong checksum is a field error (it says nothing about anybody); a number registered to another
+        account is accepted like any other and flagged for staff by member_create, so sign-up never tells."""
         raw = self.cleaned_data.get("id_number", "").strip()
         if raw:
-            parsed = id_number_parse(raw)
-            if Member.objects.filter(id_number_hash=parsed.hash).exists():
-                raise ValidationError(DUPLICATE_ID_MESSAGE)
+            id_number_parse(raw)
         return raw
 
     def clean(self):
