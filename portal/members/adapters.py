@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+from allauth.account import app_settings
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.fields import PhoneField
+from allauth.account.models import EmailAddress
+from allauth.core import ratelimit
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from portal.notifications.sms import get_backend
 
@@ -14,6 +18,40 @@ from .services import member_create
 
 class AccountAdapter(DefaultAccountAdapter):
     """Phone numbers live on User (E.164); sign-up creates the pending Member in the same transaction."""
+
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        "email_verification_cooldown": _("We emailed you a verification code moments ago. Wait a few seconds, "
+                                         "then sign in again and we will send you a new one."),
+    }
+
+    def authenticate(self, request, **credentials):
+        """The right password of an account whose email is not verified yet leads to the code step, which
+        must send a new code (a code belongs to the session that asked for it). While the previous code's
+        cooldown lasts (ACCOUNT_RATE_LIMITS["confirm_email"]) allauth refuses the sign-in as "too many failed
+        login attempts", right after sign-up too; say what is really going on instead."""
+        user = super().authenticate(request, **credentials)
+        if user is not None and self._verification_code_cooling_down(request, user):
+            raise self.validation_error("email_verification_cooldown")
+        return user
+
+    def _verification_code_cooling_down(self, request, user) -> bool:
+        if app_settings.EMAIL_VERIFICATION != app_settings.EmailVerificationMethod.MANDATORY:
+            return False
+        address = EmailAddress.objects.filter(user=user).order_by("-primary", "-verified").first()
+        if address is None or address.verified:
+            return False
+        return not ratelimit.consume(request, action="confirm_email", key=address.email.lower(), dry_run=True)
+
+    def _get_login_attempts_cache_key(self, request, **credentials) -> str:
+        """allauth keys failed logins on the email only, so every phone sign-in shared one counter: five wrong
+        passwords for any number locked out all phone logins. Key them on the number."""
+        if credentials.get("phone") and not credentials.get("email"):
+            try:
+                return f"phone:{phone_normalise(credentials['phone'])}"
+            except ValidationError:
+                return f"phone:{credentials['phone']}"
+        return super()._get_login_attempts_cache_key(request, **credentials)
 
     def save_user(self, request, user, form, commit=True):
         with transaction.atomic():
