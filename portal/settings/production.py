@@ -15,7 +15,7 @@ PLACEHOLDER_PREFIX = "change-me"
 # the 10^8 or so valid numbers (ID_NUMBER_HMAC_KEY). token_urlsafe(50) gives 67 characters from 64.
 SECRET_MIN_LENGTH = 32
 SECRET_MIN_DISTINCT_CHARACTERS = 12
-SECRET_HOW_TO = 'python -c "import secrets; print(secrets.token_urlsafe(50))"'
+GENERATE_KEY_COMMAND = 'python -c "import secrets; print(secrets.token_urlsafe(50))"'
 
 
 def _check_strength(name: str, value: str) -> str:
@@ -23,7 +23,7 @@ def _check_strength(name: str, value: str) -> str:
     if len(value) < SECRET_MIN_LENGTH or len(set(value)) < SECRET_MIN_DISTINCT_CHARACTERS:
         raise ImproperlyConfigured(
             f"{name} is too weak: it needs at least {SECRET_MIN_LENGTH} random characters, at least "
-            f"{SECRET_MIN_DISTINCT_CHARACTERS} of them different. Generate one with: {SECRET_HOW_TO}")
+            f"{SECRET_MIN_DISTINCT_CHARACTERS} of them different. Generate one with: {GENERATE_KEY_COMMAND}")
     return value
 
 
@@ -31,7 +31,7 @@ def _required_secret(name: str) -> str:
     value = env(name)  # raises ImproperlyConfigured when unset
     if not value.strip() or value.startswith(PLACEHOLDER_PREFIX):
         raise ImproperlyConfigured(f"Set {name} to a real secret; the .env.example placeholder is not allowed. "
-                                   f"Generate one with: {SECRET_HOW_TO}")
+                                   f"Generate one with: {GENERATE_KEY_COMMAND}")
     return _check_strength(name, value)
 
 

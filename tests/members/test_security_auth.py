@@ -319,3 +319,24 @@ def test_members_still_enrol_totp_through_the_app(orgs):
     activated = client.post(APP_TOTP, {"code": totp_now(secret)}, format="json", headers=headers)
     assert activated.status_code == 200, activated.json()
     assert Authenticator.objects.filter(user=member.user, type="totp").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_createsuperuser_account_reaches_the_admin_through_email_code_and_totp():
+    """The documented first deployment: `manage createsuperuser`, then allauth's sign-in."""
+    User.objects.create_superuser(email="first@example.com", password=factories.PASSWORD)
+    client = Client()
+    response = client.post("/accounts/login/?next=/admin/", {"login": "first@example.com",
+                                                             "password": factories.PASSWORD})
+    assert response["Location"] == "/accounts/confirm-email/"
+    verify = re.search(r"^([A-Z0-9]{4}-[A-Z0-9]{4})$", mail.outbox[-1].body, re.MULTILINE).group(1)
+    client.post("/accounts/confirm-email/", {"code": verify})
+    assert client.get("/admin/", follow=True).redirect_chain[-1][0] == "/me/two-factor/confirm/"
+    client.post("/me/two-factor/confirm/", {"send": "1"})
+    client.post("/me/two-factor/confirm/", {"code": _code_from_mail("first@example.com")})
+    reauth = client.get("/accounts/2fa/totp/activate/")
+    if reauth.status_code == 302:
+        client.post(reauth["Location"], {"password": factories.PASSWORD})
+    client.get("/accounts/2fa/totp/activate/")
+    client.post("/accounts/2fa/totp/activate/", {"code": totp_now(client.session[SECRET_SESSION_KEY])})
+    assert client.get("/admin/").status_code == 200
