@@ -8,6 +8,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from portal.members import permissions
@@ -15,9 +17,10 @@ from portal.members.permissions import Action
 
 
 def staff_console(view=None, *, action: Action | None = None):
-    """Console pages: a signed-in user with a staff role and TOTP enrolled (permissions.has_staff_access).
+    """Console pages: a signed-in user with a staff role whose sign-in passed TOTP (permissions.has_staff_access).
 
-    A staff user without TOTP is sent to set it up; anybody else gets 403. With `action`, the user must hold
+    A staff user without TOTP is sent to set it up, one whose session skipped it to enter a code; anybody
+    else gets 403. With `action`, the user must hold
     it somewhere in the tree (lists and forms of that area); objects are checked by the view with can().
     """
 
@@ -26,12 +29,16 @@ def staff_console(view=None, *, action: Action | None = None):
         @functools.wraps(func)
         def wrapper(request, *args, **kwargs):
             user = request.user
-            if not permissions.has_staff_access(user):
-                if permissions.is_staff_member(user) and not permissions.has_mfa(user):
+            if not permissions.has_staff_access(user, session=request.session):
+                if not permissions.is_staff_member(user):
+                    raise PermissionDenied
+                if not permissions.has_mfa(user):
                     messages.warning(request, _("The staff console needs two-factor authentication. "
                                                 "Set up an authenticator app to continue."))
                     return redirect("mfa_activate_totp")
-                raise PermissionDenied
+                # TOTP is enrolled but this sign-in skipped it: ask for a code, then come back.
+                messages.warning(request, _("Enter a code from your authenticator app to open the staff console."))
+                return redirect(f"{reverse('mfa_reauthenticate')}?{urlencode({'next': request.get_full_path()})}")
             if action is not None and not permissions.can_anywhere(user, action):
                 raise PermissionDenied
             request.console = True

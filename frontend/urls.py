@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from .views import bookings, console, console_facilities, console_palaces, inbox, member, palaces, prefs
+from .views import bookings, console, console_facilities, console_palaces, inbox, member, mfa, palaces, prefs
 
 app_name = "frontend"
 
@@ -33,6 +33,7 @@ urlpatterns = [
     path("me/", member.profile, name="profile"),
     path("me/edit/", member.profile_edit, name="profile_edit"),
     path("me/dependants/", member.dependant_create, name="dependant_create"),
+    path("me/two-factor/confirm/", mfa.totp_enrolment, name="totp_enrolment"),
     path("me/dependants/<int:pk>/delete/", member.dependant_delete, name="dependant_delete"),
     path("inbox/", inbox.inbox, name="inbox"),
     path("inbox/read-all/", inbox.message_read_all, name="message_read_all"),

@@ -1,3 +1,4 @@
+from allauth.headless.constants import Client
 from csp.decorators import csp_update
 from django.conf import settings
 from django.conf.urls.static import static
@@ -9,8 +10,10 @@ from rest_framework.routers import DefaultRouter
 from bookings.api import public as bookings_api
 from bookings.api import staff as bookings_staff_api
 from facilities import api as facilities_api
+from frontend.views import mfa as mfa_views
 from portal.health import healthz
 from portal.members import api as members_api
+from portal.members.headless import StaffGuardedTOTPView
 from portal.notifications import api as notifications_api
 
 router = DefaultRouter()
@@ -48,7 +51,12 @@ urlpatterns = [
     # inline <style>, so this page alone allows inline styles.
     path("api/docs/", csp_update({"style-src": ["'unsafe-inline'"]})(
         SpectacularSwaggerSplitView.as_view(url_name="schema")), name="api-docs"),
+    # Before allauth's own: a staff account's first TOTP needs the emailed code (portal/members/mfa.py).
+    path("_allauth/app/v1/account/authenticators/totp", StaffGuardedTOTPView.as_api_view(client=Client.APP)),
+    path("_allauth/browser/v1/account/authenticators/totp",
+         StaffGuardedTOTPView.as_api_view(client=Client.BROWSER)),
     path("_allauth/", include("allauth.headless.urls")),
+    path("accounts/2fa/totp/activate/", mfa_views.activate_totp),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -51,6 +51,5 @@ def member_api(member):
 
 
 def staff_client(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
+    """A DRF client signed in as `user` through the password and (when enrolled) the TOTP step."""
+    return factories.sign_in(APIClient(), user)

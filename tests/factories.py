@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import itertools
+import time
 
+from allauth.account.internal.flows.login import (
+    _AUTHENTICATION_METHODS_USER_SESSION_KEY,
+    AUTHENTICATION_METHODS_SESSION_KEY,
+)
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP
 
 from portal.members.models import Member, Organisation, OrganisationLevel, User, VerificationStatus
@@ -72,3 +78,19 @@ def staff(*, organisation: Organisation, role: str, mfa: bool = True, email: str
     if mfa:
         TOTP.activate(u, TOTP_SECRET)
     return u
+
+
+def sign_in(client, user, *, mfa: bool | None = None):
+    """Log `client` (Django or DRF test client) in as `user` the way allauth would have: with the password,
+    plus the TOTP step when the user has TOTP (or as `mfa` says). Staff pages and APIs look for that step."""
+    client.force_login(user)
+    if mfa is None:
+        mfa = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+    records = [{"method": "password", "at": time.time()}]
+    if mfa:
+        records.append({"method": "mfa", "at": time.time(), "type": "totp"})
+    session = client.session
+    session[AUTHENTICATION_METHODS_SESSION_KEY] = records
+    session[_AUTHENTICATION_METHODS_USER_SESSION_KEY] = str(user.pk)
+    session.save()
+    return client

@@ -109,6 +109,33 @@ def test_production_refuses_env_example_placeholders(tmp_path, overrides):
     assert "placeholder" in result.stderr
 
 
+WEAK_SECRETS = {
+    "one-character": "x",
+    "31-random-characters": secrets.token_urlsafe(64)[:31],
+    "long-but-repetitive": "ab" * 40,
+    "eleven-different-characters": "0123456789a" * 4,
+}
+
+
+@pytest.mark.parametrize("name", ["SECRET_KEY", "ID_NUMBER_HMAC_KEY", "SECRET_KEY_FALLBACKS"])
+@pytest.mark.parametrize("weak", list(WEAK_SECRETS.values()), ids=list(WEAK_SECRETS))
+def test_production_refuses_weak_secrets_and_says_how_to_make_one(tmp_path, name, weak):
+    result = python("import django; django.setup()", env=production_env(tmp_path, **{name: weak}))
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr and f"{name} is too weak" in result.stderr, result.stderr
+    assert 'python -c "import secrets; print(secrets.token_urlsafe(50))"' in result.stderr
+    if len(weak) > 1:
+        assert weak not in result.stderr  # a secret never lands in the log
+
+
+def test_production_accepts_generated_keys(tmp_path):
+    env = production_env(tmp_path, SECRET_KEY=secrets.token_urlsafe(50), ID_NUMBER_HMAC_KEY=secrets.token_hex(32),
+                         SECRET_KEY_FALLBACKS=secrets.token_urlsafe(32))
+    result = python("import django; django.setup(); from django.conf import settings; print(len(settings.SECRET_KEY))",
+                    env=env)
+    assert result.returncode == 0, result.stderr
+
+
 def test_production_settings_values(tmp_path):
     old_key = secrets.token_urlsafe(64)
     env = production_env(tmp_path, DEBUG="true", EMAIL_URL="smtp+tls://mailer:s3cret@smtp.example.org:587",

@@ -1,11 +1,15 @@
 from __future__ import annotations
 
+from allauth.account import app_settings
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.fields import PhoneField
+from allauth.account.models import EmailAddress
+from allauth.core import ratelimit
 from allauth.core.exceptions import ImmediateHttpResponse
 from django.contrib.sites.shortcuts import get_current_site
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from portal import ratelimits
 from portal.client_ip import client_ip
@@ -18,6 +22,30 @@ from .services import member_create
 
 class AccountAdapter(DefaultAccountAdapter):
     """Phone numbers live on User (E.164); sign-up creates the pending Member in the same transaction."""
+
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        "email_verification_cooldown": _("We emailed you a verification code moments ago. Wait a few seconds, "
+                                         "then sign in again and we will send you a new one."),
+    }
+
+    def authenticate(self, request, **credentials):
+        """The right password of an account whose email is not verified yet leads to the code step, which
+        must send a new code (a code belongs to the session that asked for it). While the previous code's
+        cooldown lasts (ACCOUNT_RATE_LIMITS["confirm_email"]) allauth refuses the sign-in as "too many failed
+        login attempts", right after sign-up too; say what is really going on instead."""
+        user = super().authenticate(request, **credentials)
+        if user is not None and self._verification_code_cooling_down(request, user):
+            raise self.validation_error("email_verification_cooldown")
+        return user
+
+    def _verification_code_cooling_down(self, request, user) -> bool:
+        if app_settings.EMAIL_VERIFICATION != app_settings.EmailVerificationMethod.MANDATORY:
+            return False
+        address = EmailAddress.objects.filter(user=user).order_by("-primary", "-verified").first()
+        if address is None or address.verified:
+            return False
+        return not ratelimit.consume(request, action="confirm_email", key=address.email.lower(), dry_run=True)
 
     def save_user(self, request, user, form, commit=True):
         with transaction.atomic():

@@ -13,17 +13,20 @@ from rest_framework.response import Response
 
 from portal.errors import NotFound
 
-from . import permissions, selectors, services
+from . import mfa, permissions, selectors, services
 from .models import Dependant, Member, Organisation, VerificationStatus
 
 
 class StaffAccess(BasePermission):
-    """Staff API: a role grant and TOTP enrolled; object checks go through permissions.can()."""
+    """Staff API: a role grant and a sign-in that passed TOTP (the app token's session or the browser's);
+    object checks go through permissions.can()."""
 
     message = _("The staff API needs a staff role with two-factor authentication enrolled.")
 
     def has_permission(self, request, view) -> bool:
-        return bool(request.user and request.user.is_authenticated and permissions.has_staff_access(request.user))
+        user = request.user
+        return bool(user and user.is_authenticated
+                    and permissions.has_staff_access(user, session=mfa.request_session(request)))
 
 
 class OrganisationSerializer(serializers.ModelSerializer):
@@ -131,12 +134,16 @@ class StaffMemberSerializer(serializers.ModelSerializer):
     email = serializers.EmailField(source="user.email")
     phone = serializers.CharField(source="user.phone")
     organisation = OrganisationSerializer()
+    age_band = serializers.CharField(
+        read_only=True, help_text="Age band such as 30–39 years (staff never see the birth date); empty without an ID.")
+    id_number_conflict = serializers.BooleanField(
+        read_only=True, help_text="The ID number given is already registered to another account.")
 
     class Meta:
         model = Member
         fields = ["id", "member_number", "real_name", "email", "phone", "organisation", "id_number_last4",
-                  "model_worker_level", "skilled_worker", "frontline", "retiree", "gig_worker",
-                  "verification_status", "verified_at", "rejection_reason", "created_at"]
+                  "age_band", "id_number_conflict", "model_worker_level", "skilled_worker", "frontline", "retiree",
+                  "gig_worker", "verification_status", "verified_at", "rejection_reason", "created_at"]
 
 
 class RejectSerializer(serializers.Serializer):

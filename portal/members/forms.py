@@ -1,10 +1,10 @@
+from allauth.mfa.totp.forms import ActivateTOTPForm as BaseActivateTOTPForm
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .identity import id_number_parse
-from .models import Member, Organisation, OrganisationLevel
-from .services import DUPLICATE_ID_MESSAGE
+from .models import Organisation, OrganisationLevel
 
 
 class MemberSignupForm(forms.Form):
@@ -19,11 +19,11 @@ class MemberSignupForm(forms.Form):
                                 help_text=_("Optional now; needed before you enrol in mutual aid."))
 
     def clean_id_number(self):
+        """A wrong checksum is a field error (it says nothing about anybody); a number registered to another
+        account is accepted like any other and flagged for staff by member_create, so sign-up never tells."""
         raw = self.cleaned_data.get("id_number", "").strip()
         if raw:
-            parsed = id_number_parse(raw)
-            if Member.objects.filter(id_number_hash=parsed.hash).exists():
-                raise ValidationError(DUPLICATE_ID_MESSAGE)
+            id_number_parse(raw)
         return raw
 
     def clean(self):
@@ -34,3 +34,20 @@ class MemberSignupForm(forms.Form):
 
     def signup(self, request, user) -> None:
         """Nothing to do: AccountAdapter.save_user created the member in the user's transaction."""
+
+
+class ActivateTOTPForm(BaseActivateTOTPForm):
+    """allauth's TOTP activation (MFA_FORMS), refused to a staff account whose session has not confirmed the
+    emailed enrolment code (portal.members.mfa, which also uses the clearance up once TOTP is activated)."""
+
+    def clean(self):
+        from allauth.core import context
+
+        from . import mfa
+
+        cleaned = super().clean()
+        if mfa.enrolment_code_required(self.user) and not mfa.enrolment_cleared(session=context.request.session,
+                                                                               user=self.user):
+            raise ValidationError(_("First confirm the code we email you, then set up the authenticator app."),
+                                  code="enrolment_code_required")
+        return cleaned

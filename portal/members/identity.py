@@ -10,6 +10,8 @@ from datetime import date
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from stdnum.cn import ric
 from stdnum.exceptions import ValidationError as StdnumError
@@ -45,3 +47,21 @@ def phone_normalise(raw: str) -> str:
     if not _CN_MOBILE.match(digits):
         raise ValidationError(_("Enter a valid mainland China mobile number, e.g. 13800000000."), code="invalid_phone")
     return f"+86{digits}"
+
+
+def age_on(birth: date, day: date) -> int:
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+def age_band(birth: date | None, *, on: date | None = None) -> str:
+    """What staff may see of a birth date: a decade band ("30–39 years"), never the date (with the last four
+    characters of the ID number the date would give away 12 of its 18)."""
+    if birth is None:
+        return ""
+    age = age_on(birth, on or timezone.localdate())
+    if age < 18:
+        return gettext("under 18")
+    if age >= 60:
+        return gettext("60 and over")
+    low, high = (18, 29) if age < 30 else (age // 10 * 10, age // 10 * 10 + 9)
+    return gettext("%(low)d–%(high)d years") % {"low": low, "high": high}

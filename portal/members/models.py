@@ -9,6 +9,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node
 
+from .identity import age_band as identity_age_band
+
 region_code_validator = RegexValidator(r"^\d{6}$", _("Enter a 6-digit administrative region code (GB/T 2260)."))
 
 class UserManager(BaseUserManager):
@@ -95,6 +97,10 @@ class Member(models.Model):
     id_number_hash = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
     id_number_last4 = models.CharField(_("ID number (last 4)"), max_length=4, blank=True, editable=False)
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    # Set when the ID number given is already another account's: the sign-up goes ahead exactly like any other
+    # (the answer must not tell whether a number is registered), without the hash, and staff sort it out.
+    id_number_conflict = models.BooleanField(_("ID number registered to another account"), default=False,
+                                             editable=False)
     model_worker_level = models.CharField(_("model worker"), max_length=12, choices=ModelWorkerLevel.choices,
                                           default=ModelWorkerLevel.NONE)
     skilled_worker = models.BooleanField(_("skilled worker"), default=False)
@@ -128,6 +134,11 @@ class Member(models.Model):
     @property
     def is_model_worker(self) -> bool:
         return self.model_worker_level != ModelWorkerLevel.NONE
+
+    @property
+    def age_band(self) -> str:
+        """The age staff see ("30–39 years"); the birth date itself stays out of staff pages and APIs."""
+        return identity_age_band(self.birth_date)
 
 class DependantRelation(models.TextChoices):
     SPOUSE = "spouse", _("Spouse")

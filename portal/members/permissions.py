@@ -12,6 +12,7 @@ from operator import or_
 
 from django.db.models import Q, QuerySet
 
+from . import mfa
 from .models import Organisation, Role, RoleGrant
 
 
@@ -82,14 +83,17 @@ def is_staff_member(user) -> bool:
 
 
 def has_mfa(user) -> bool:
-    from allauth.mfa.models import Authenticator
+    """TOTP is enrolled (the account can pass MFA; whether this session did is session_passed_mfa)."""
+    return mfa.has_totp(user)
 
-    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
 
+def has_staff_access(user, *, session) -> bool:
+    """Staff pages and the staff API answer only a user with a role whose `session` passed TOTP.
 
-def has_staff_access(user) -> bool:
-    """Staff pages and the staff API answer only users with a role and TOTP enrolled."""
-    return is_staff_member(user) and has_mfa(user)
+    `session` is the session that authenticated the request (mfa.request_session): a grant, or TOTP
+    merely being enrolled, is not enough when this sign-in used the password alone.
+    """
+    return is_staff_member(user) and has_mfa(user) and mfa.session_passed_mfa(user, session)
 
 
 def organisation_of(target) -> Organisation:

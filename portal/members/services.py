@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -43,25 +43,54 @@ def _check_grassroots(organisation: Organisation) -> None:
         raise ValidationError({"organisation": [_("Choose your work unit's grassroots union.")]})
 
 
-def _apply_id_number(member: Member, raw: str) -> None:
+ID_FIELDS = ["id_number_hash", "id_number_last4", "birth_date", "id_number_conflict"]
+
+
+def _apply_id_number(member: Member, raw: str, *, refuse_duplicate: bool) -> Member | None:
+    """Keep the hash, last four and birth date of `raw`. A number already registered to another member is
+    refused when staff enter it (`refuse_duplicate`); from the member themself it is accepted like any
+    other, so the answer reveals nothing, but without the hash and flagged for staff. Returns the member
+    holding the number in that case."""
     with _errors_on("id_number"):
         parsed = id_number_parse(raw)
-    if Member.objects.filter(id_number_hash=parsed.hash).exclude(pk=member.pk).exists():
+    holder = Member.objects.select_related("user").filter(id_number_hash=parsed.hash).exclude(pk=member.pk).first()
+    if holder is not None and refuse_duplicate:
         raise ValidationError({"id_number": [DUPLICATE_ID_MESSAGE]})
-    member.id_number_hash = parsed.hash
+    member.id_number_hash = None if holder else parsed.hash
+    member.id_number_conflict = holder is not None
     member.id_number_last4 = parsed.last4
     member.birth_date = parsed.birth_date
+    return holder
 
 
-def _save_member(member: Member, update_fields: list[str] | None = None) -> None:
-    """Save, turning a lost race on the unique ID hash into the same field error."""
+def _save_member(member: Member, update_fields: list[str] | None = None, *,
+                 refuse_duplicate: bool) -> Member | None:
+    """Save; a race lost on the unique ID hash ends as the duplicate case of _apply_id_number, and the
+    member who won it is returned."""
     try:
         with transaction.atomic():
             member.save(update_fields=update_fields)
     except IntegrityError as exc:
-        if "id_number_hash" in str(exc):
+        if "id_number_hash" not in str(exc):
+            raise
+        if refuse_duplicate:
             raise ValidationError({"id_number": [DUPLICATE_ID_MESSAGE]}) from None
-        raise
+        claimed = member.id_number_hash
+        member.id_number_hash, member.id_number_conflict = None, True
+        with transaction.atomic():
+            member.save(update_fields=update_fields)
+        return Member.objects.select_related("user").filter(id_number_hash=claimed).first()
+    return None
+
+
+def _tell_id_holder(holder: Member | None) -> None:
+    """The member whose ID number someone else just gave hears of it (at most once a day)."""
+    if holder is None:
+        return
+    recent = holder.user.messages.filter(kind="id_number_claimed",
+                                         created_at__gte=timezone.now() - timedelta(days=1))
+    if not recent.exists():
+        notify(user=holder.user, kind="id_number_claimed", context={"name": holder.real_name})
 
 
 @transaction.atomic
@@ -70,8 +99,8 @@ def member_create(*, user: User, real_name: str, organisation: Organisation, id_
     """A member for `user`: pending unless `verified_by` (staff importing a roster) is given."""
     _check_grassroots(organisation)
     member = Member(user=user, real_name=real_name.strip(), organisation=organisation, **categories)
-    if id_number:
-        _apply_id_number(member, id_number)
+    refuse_duplicate = verified_by is not None  # staff importing a roster are told; a registrant is not
+    holder = _apply_id_number(member, id_number, refuse_duplicate=refuse_duplicate) if id_number else None
     if verified_by is not None:
         member.verification_status = VerificationStatus.VERIFIED
         member.verified_by = verified_by
@@ -80,7 +109,8 @@ def member_create(*, user: User, real_name: str, organisation: Organisation, id_
         member.member_number = _new_member_number()
         if not Member.objects.filter(member_number=member.member_number).exists():
             break
-    _save_member(member)
+    holder = _save_member(member, refuse_duplicate=refuse_duplicate) or holder
+    _tell_id_holder(holder)
     return member
 
 
@@ -104,9 +134,10 @@ def member_update_profile(*, member: Member, data: dict) -> Member:
         member.organisation = data["organisation"]
         member_fields.add("organisation")
         needs_review = True
+    holder = None
     if data.get("id_number"):
-        _apply_id_number(member, data["id_number"])
-        member_fields |= {"id_number_hash", "id_number_last4", "birth_date"}
+        holder = _apply_id_number(member, data["id_number"], refuse_duplicate=False)
+        member_fields |= set(ID_FIELDS)
         needs_review = True
     if "phone" in data:
         with _errors_on("phone"):
@@ -123,9 +154,10 @@ def member_update_profile(*, member: Member, data: dict) -> Member:
         member.verified_by, member.verified_at, member.rejection_reason = None, None, ""
         member_fields |= {"verification_status", "verified_by", "verified_at", "rejection_reason"}
     if member_fields:
-        _save_member(member, update_fields=sorted(member_fields))
+        holder = _save_member(member, update_fields=sorted(member_fields), refuse_duplicate=False) or holder
     if user_fields:
         user.save(update_fields=sorted(user_fields))
+    _tell_id_holder(holder)
     return member
 
 

@@ -341,3 +341,14 @@ MESSAGE_REDELIVER_WITHIN_HOURS = env.int("MESSAGE_REDELIVER_WITHIN_HOURS", defau
 CELERY_BEAT_SCHEDULE["notifications-deliver-due"] = {
     "task": "portal.notifications.tasks.deliver_due_messages", "schedule": 300.0,
 }
+
+# --- Sign-in and second factor (auth, issue 7): admin behind allauth MFA, staff TOTP enrolment by email code ---
+# /admin/ signs in through allauth (with TOTP) and needs a session that passed MFA (portal/members/admin_site.py).
+INSTALLED_APPS[INSTALLED_APPS.index("django.contrib.admin")] = "portal.members.admin_site.PortalAdminConfig"
+# A staff account's first TOTP enrolment needs a code emailed to its verified address (portal/members/mfa.py).
+MFA_FORMS = {"activate_totp": "portal.members.forms.ActivateTOTPForm"}
+MFA_ENROLMENT_CODE_MINUTES = env.int("MFA_ENROLMENT_CODE_MINUTES", default=15)
+ACCOUNT_RATE_LIMITS["mfa_enrolment_code"] = "1/m/user,5/h/user"
+# Verification is by code, and a code lives in the session that asked for it: every sign-in of an unverified
+# account must send a new one. allauth's default cadence for codes, so a member can sign in right after signing up.
+ACCOUNT_RATE_LIMITS["confirm_email"] = "1/10s/key"

@@ -11,19 +11,35 @@ from .base import DATABASES, env
 
 # .env.example ships values starting with this prefix; they must never reach a running server.
 PLACEHOLDER_PREFIX = "change-me"
+# A key anyone could guess forges sessions (SECRET_KEY) or turns resident ID hashes back into numbers by trying
+# the 10^8 or so valid numbers (ID_NUMBER_HMAC_KEY). token_urlsafe(50) gives 67 characters from 64.
+SECRET_MIN_LENGTH = 32
+SECRET_MIN_DISTINCT_CHARACTERS = 12
+GENERATE_KEY_COMMAND = 'python -c "import secrets; print(secrets.token_urlsafe(50))"'
+
+
+def _check_strength(name: str, value: str) -> str:
+    """Refuse short or repetitive keys; the message never repeats the value (it ends up in logs)."""
+    if len(value) < SECRET_MIN_LENGTH or len(set(value)) < SECRET_MIN_DISTINCT_CHARACTERS:
+        raise ImproperlyConfigured(
+            f"{name} is too weak: it needs at least {SECRET_MIN_LENGTH} random characters, at least "
+            f"{SECRET_MIN_DISTINCT_CHARACTERS} of them different. Generate one with: {GENERATE_KEY_COMMAND}")
+    return value
 
 
 def _required_secret(name: str) -> str:
     value = env(name)  # raises ImproperlyConfigured when unset
     if not value.strip() or value.startswith(PLACEHOLDER_PREFIX):
-        raise ImproperlyConfigured(f"Set {name} to a real secret; the .env.example placeholder is not allowed.")
-    return value
+        raise ImproperlyConfigured(f"Set {name} to a real secret; the .env.example placeholder is not allowed. "
+                                   f"Generate one with: {GENERATE_KEY_COMMAND}")
+    return _check_strength(name, value)
 
 
 DEBUG = False
 SECRET_KEY = _required_secret("SECRET_KEY")
 # Old keys still accepted for signatures (sessions, reset links) while a new SECRET_KEY rolls out.
-SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
+SECRET_KEY_FALLBACKS = [_check_strength("SECRET_KEY_FALLBACKS", key)
+                        for key in env.list("SECRET_KEY_FALLBACKS", default=[])]
 # Keyed hash of resident ID numbers. Rotating it orphans every stored hash: see docs/operations.md.
 ID_NUMBER_HMAC_KEY = _required_secret("ID_NUMBER_HMAC_KEY")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")

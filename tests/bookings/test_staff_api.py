@@ -30,7 +30,7 @@ def test_generate_sessions_and_refuse_over_500(manager_api, free_activity):
 
 def test_outsiders_get_404(other_manager, free_activity, session):
     client = APIClient()
-    client.force_authenticate(other_manager)
+    factories.sign_in(client, other_manager)
     url = f"/api/v1/staff/activities/{free_activity.pk}/generate/"
     assert client.post(url, {"rrule": "FREQ=DAILY;COUNT=2", "first_start": "2031-03-01T09:00:00",
                              "duration_minutes": 60}, format="json").status_code == 404
@@ -56,7 +56,7 @@ def test_checkin_endpoint(manager_api, other_manager, free_activity, member_api)
     session = builders.session(free_activity, starts_in=timedelta(hours=3))
     code = member_api.post("/api/v1/bookings/", {"session": session.pk}, format="json").json()["ticket_code"]
     other = APIClient()
-    other.force_authenticate(other_manager)
+    factories.sign_in(other, other_manager)
     wrong = other.post("/api/v1/staff/checkins/", {"code": code}, format="json")
     assert wrong.status_code == 403 and wrong.json()["detail"]
     first = manager_api.post("/api/v1/staff/checkins/", {"code": code}, format="json")
@@ -73,7 +73,7 @@ def test_walkin_endpoint(manager_api, facility, other_manager):
     bad = manager_api.post("/api/v1/staff/walk-ins/", {"facility": facility.pk, "persons": 0}, format="json")
     assert bad.status_code == 400
     other = APIClient()
-    other.force_authenticate(other_manager)
+    factories.sign_in(other, other_manager)
     assert other.post("/api/v1/staff/walk-ins/", {"facility": facility.pk, "persons": 2},
                       format="json").status_code == 404
 
@@ -118,7 +118,7 @@ def test_venue_belongs_to_facility(manager_api, facility, orgs):
 
 def test_list_filters_outside_the_subtree_are_403(other_manager, facility, free_activity):
     client = APIClient()
-    client.force_authenticate(other_manager)
+    factories.sign_in(client, other_manager)
     assert client.get("/api/v1/staff/activities/", {"facility": facility.pk}).status_code == 403
     assert client.get("/api/v1/staff/sessions/", {"activity": free_activity.pk}).status_code == 403
     assert client.get("/api/v1/staff/sessions/", {"activity": "x"}).status_code == 400

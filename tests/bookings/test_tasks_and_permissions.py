@@ -47,7 +47,7 @@ def test_ballot_no_show_and_reminder_tasks(facility, make_member):
 
 def test_county_manager_cannot_manage_the_city_palace(orgs, session):
     county = APIClient()
-    county.force_authenticate(factories.staff(organisation=orgs["county"], role=Role.FACILITY_MANAGER))
+    factories.sign_in(county, factories.staff(organisation=orgs["county"], role=Role.FACILITY_MANAGER))
     assert county.get(f"/api/v1/staff/sessions/{session.pk}/").status_code == 404
     assert county.post(f"/api/v1/staff/sessions/{session.pk}/cancel/", {"reason": "x"},
                        format="json").status_code == 404
@@ -57,7 +57,7 @@ def test_county_manager_cannot_manage_the_city_palace(orgs, session):
 def test_officer_can_read_bookings_but_not_schedule(orgs, session, member):
     services.booking_create(member=member, session_id=session.pk)
     officer = APIClient()
-    officer.force_authenticate(factories.staff(organisation=orgs["city"], role=Role.UNION_OFFICER))
+    factories.sign_in(officer, factories.staff(organisation=orgs["city"], role=Role.UNION_OFFICER))
     assert officer.get(f"/api/v1/staff/sessions/{session.pk}/bookings/").json()["count"] == 1
     assert officer.post(f"/api/v1/staff/sessions/{session.pk}/capacity/", {"capacity": 9},
                         format="json").status_code == 404

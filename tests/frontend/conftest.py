@@ -21,6 +21,4 @@ def people(orgs):
 
 
 def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
+    return factories.sign_in(Client(), user)

@@ -68,16 +68,6 @@ def test_signup_must_choose_a_grassroots_union(orgs):
 
 
 @pytest.mark.django_db
-def test_signup_with_a_registered_id_number_is_refused_without_revealing_the_account(orgs):
-    factories.member(organisation=orgs["unit2"], id_number=factories.VALID_ID_NUMBERS[2], email="first@example.com")
-    response = APIClient().post(SIGNUP, _signup_payload(orgs), format="json")
-    assert response.status_code == 400
-    errors = {e["param"]: e["message"] for e in response.json()["errors"]}
-    assert "id_number" in errors and "first@example.com" not in errors["id_number"]
-    assert not User.objects.filter(email="newbie@example.com").exists()
-
-
-@pytest.mark.django_db
 @pytest.mark.parametrize("credentials", [
     {"email": "login@example.com"},
     {"phone": "+8613700001111"},

@@ -3,8 +3,6 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 
 from portal.members.identity import id_number_parse, phone_normalise
-from portal.members.models import Member
-from portal.members.services import DUPLICATE_ID_MESSAGE, member_create
 from tests import factories
 
 VALID = factories.VALID_ID_NUMBERS[1]  # 110101199003074477
@@ -57,15 +55,3 @@ def test_database_never_holds_the_full_id_number(orgs):
         row = cursor.fetchone()
     assert all(VALID not in str(value) for value in row)
     assert member.id_number_last4 == "4477"
-
-
-@pytest.mark.django_db
-def test_duplicate_id_number_is_refused_without_naming_the_other_account(orgs):
-    first = factories.member(organisation=orgs["unit"], id_number=VALID, real_name="张三")
-    other_user = factories.user()
-    with pytest.raises(ValidationError) as exc:
-        member_create(user=other_user, real_name="李四", organisation=orgs["unit"], id_number=VALID)
-    messages = exc.value.message_dict["id_number"]
-    assert messages == [DUPLICATE_ID_MESSAGE]
-    assert first.real_name not in messages[0] and first.user.email not in messages[0]
-    assert not Member.objects.filter(user=other_user).exists()

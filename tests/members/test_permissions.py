@@ -1,6 +1,7 @@
 """The permission module as a table: role x where the grant sits x where the target sits x action."""
 
 import pytest
+from django.test import Client
 
 from portal.members import permissions
 from portal.members.models import Member, Role
@@ -81,8 +82,16 @@ def test_scope_is_empty_without_a_matching_role(orgs):
 
 
 @pytest.mark.django_db
-def test_staff_access_needs_totp(orgs):
+def test_staff_access_needs_totp_and_a_session_that_passed_it(orgs):
     without = factories.staff(organisation=orgs["city"], role=Role.UNION_OFFICER, mfa=False)
     with_mfa = factories.staff(organisation=orgs["city"], role=Role.UNION_OFFICER)
-    assert not permissions.has_staff_access(without)
-    assert permissions.has_staff_access(with_mfa)
+
+    def session(user, *, mfa):
+        return factories.sign_in(Client(), user, mfa=mfa).session
+
+    assert not permissions.has_staff_access(without, session=session(without, mfa=True))
+    assert not permissions.has_staff_access(with_mfa, session=session(with_mfa, mfa=False))
+    assert permissions.has_staff_access(with_mfa, session=session(with_mfa, mfa=True))
+    # Another user's MFA step in the same session counts for nobody else.
+    other = factories.staff(organisation=orgs["city"], role=Role.UNION_OFFICER)
+    assert not permissions.has_staff_access(other, session=session(with_mfa, mfa=True))
