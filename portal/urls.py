@@ -1,7 +1,8 @@
+import re
+
 from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
@@ -11,6 +12,7 @@ from facilities import api as facilities_api
 from portal.health import healthz
 from portal.members import api as members_api
 from portal.notifications import api as notifications_api
+from portal.uploads import media_view
 
 router = DefaultRouter()
 router.register("me/dependants", members_api.DependantViewSet, basename="dependant")
@@ -50,8 +52,11 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("frontend.urls")),
 ]
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+if settings.DEBUG or getattr(settings, "SERVE_MEDIA", False):
+    # Development and tests only; in production the proxy serves /media/public/ with the same headers
+    # (docs/operations.md).
+    urlpatterns.append(re_path(rf"^{re.escape(settings.MEDIA_URL.lstrip('/'))}(?P<path>.+)$", media_view,
+                               name="media"))
 
 handler404 = "frontend.views.not_found"
 handler500 = "frontend.views.server_error"
