@@ -177,3 +177,26 @@ def facility_photo_delete(*, actor, photo: FacilityPhoto) -> None:
     """Delete the photo's row; its file goes after commit (facilities.apps), so a rollback keeps both."""
     _require(actor, Action.MANAGE_FACILITY, photo)
     photo.delete()
+
+
+def facility_photos_reencode_legacy() -> tuple[int, int]:
+    """Photos stored before portal.uploads (signature-checked only, under their client's extension, outside
+    `public/`): re-encode each through the helper under a random public name, or delete it if it is not an
+    image. Returns (re-encoded, deleted). Safe to run twice: only names outside `public/` are touched."""
+    reencoded = deleted = 0
+    for photo in FacilityPhoto.objects.exclude(image__startswith=f"{uploads.Visibility.PUBLIC}/").order_by("pk"):
+        old_name = photo.image.name
+        try:
+            with photo.image.open("rb") as legacy:
+                accepted = uploads.accept_image(legacy, field="image")
+        except (ValidationError, FileNotFoundError):  # not an image, or its file is already gone
+            with transaction.atomic():
+                photo.delete()  # its file goes after commit (facilities.apps)
+            deleted += 1
+            continue
+        with uploads.store_upload(accepted, directory="facilities", visibility=uploads.Visibility.PUBLIC) as stored, \
+                transaction.atomic():
+            FacilityPhoto.objects.filter(pk=photo.pk).update(image=stored.name)
+            uploads.delete_after_commit(old_name)
+        reencoded += 1
+    return reencoded, deleted

@@ -1,5 +1,7 @@
 """Issue 7 hole 4: a facility photo is an image Pillow re-encoded, stored under a random name, served safely."""
 
+import io
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
@@ -104,3 +106,24 @@ def test_the_console_form_refuses_an_svg_with_a_form_error(palaces, orgs, media)
     ok = manager.post(url, {"action": "photo", "photo-image": SimpleUploadedFile("x.html", png_bytes())})
     assert ok.status_code == 302
     assert FacilityPhoto.objects.get().image.name.endswith(".png")
+
+
+def test_photos_stored_before_the_helper_are_reencoded_or_deleted(palaces, media,
+                                                                   django_capture_on_commit_callbacks):
+    from django.core.management import call_command
+
+    (media / "facilities" / "2025").mkdir(parents=True)
+    (media / "facilities" / "2025" / "hall.png").write_bytes(jpeg_with_exif())
+    (media / "facilities" / "2025" / "x.html").write_bytes(PNG_SIGNATURE_HTML)
+    good = FacilityPhoto.objects.create(facility=palaces["city"], image="facilities/2025/hall.png", caption="大厅")
+    FacilityPhoto.objects.create(facility=palaces["city"], image="facilities/2025/x.html")
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("facility_photos_reencode", stdout=io.StringIO())
+    good.refresh_from_db()
+    assert list(FacilityPhoto.objects.all()) == [good] and good.caption == "大厅"
+    assert good.image.name.startswith("public/facilities/") and good.image.name.endswith(".jpg")
+    assert _files(media) == [good.image.name]
+    assert b"SpyCam" not in (media / good.image.name).read_bytes()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("facility_photos_reencode", stdout=io.StringIO())  # a second run changes nothing
+    assert FacilityPhoto.objects.get().image.name == good.image.name
