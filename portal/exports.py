@@ -1,6 +1,6 @@
 """THE export helper: every CSV and XLSX the portal produces is written here.
 
-- Formula injection: a text cell starting with `=`, `+`, `-`, `@`, tab or CR (or their full-width forms,
+- Formula injection: a text cell starting with `=`, `+`, `-`, `@`, tab, CR or NUL (or full-width `=+-@`,
   which some spreadsheet locales also read as formulas) is prefixed with a single quote, as OWASP
   recommends, so Excel, WPS and LibreOffice show it as text and never evaluate it. Numbers, dates and
   booleans keep their type (an XLSX count stays a number you can sum).
@@ -33,7 +33,8 @@ CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMATS = ("csv", "xlsx")
 BOM = "\ufeff"
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+# OWASP's list plus NUL (ASVS 5.0 1.2.10) and the full-width signs Chinese input methods type.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\x00", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 # Spooled XLSX output stays in memory up to this size, then moves to a temporary file.
 _SPOOL_BYTES = 8 * 1024 * 1024
 

@@ -26,6 +26,7 @@ EVIL = '=HYPERLINK("http://evil.example","x")'
     ("@SUM(A1)", "'@SUM(A1)"),
     ("\t=1", "'\t=1"),
     ("\r=1", "'\r=1"),
+    ("\x00=1", "'\x00=1"),
     ("＝1+1", "'＝1+1"),  # the full-width sign a Chinese input method types
     ("王建国", "王建国"),
     ("a=b", "a=b"),

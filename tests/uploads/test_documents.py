@@ -57,15 +57,22 @@ def test_a_document_is_a_pdf_or_a_jpeg_or_png_photo():
     assert _code(accept_document, PNG_SIGNATURE_HTML) == "not_an_image"
 
 
-def _xlsx(*, macros: bool = False) -> bytes:
+def _xlsx(*, macros: bool = False, members: int = 0, symlink: bool = False, bomb: bool = False) -> bytes:
     workbook = Workbook()
     workbook.active.append(["姓名", "手机"])
     out = io.BytesIO()
     workbook.save(out)
-    if not macros:
-        return out.getvalue()
-    with zipfile.ZipFile(out, "a") as archive:
-        archive.writestr("xl/vbaProject.bin", b"\x00" * 16)
+    with zipfile.ZipFile(out, "a", compression=zipfile.ZIP_DEFLATED) as archive:
+        if macros:
+            archive.writestr("xl/vbaProject.bin", b"\x00" * 16)
+        for n in range(members):
+            archive.writestr(f"xl/media/{n}.bin", b"")
+        if symlink:
+            link = zipfile.ZipInfo("xl/link")
+            link.external_attr = (0o120777 << 16)
+            archive.writestr(link, "/etc/passwd")
+        if bomb:
+            archive.writestr("xl/padding.xml", b"\x00" * (2 * 1024 * 1024))  # 2 MB inflated, 2 kB stored
     return out.getvalue()
 
 
@@ -80,12 +87,17 @@ def test_an_xlsx_and_csv_in_each_encoding_are_told_apart_by_content():
         assert data.decode(table.encoding) == text
 
 
-@pytest.mark.parametrize(("data", "code"), [
-    (_xlsx(macros=True), "macros"),
-    (b"PK\x03\x04" + b"\x00" * 40, "not_xlsx"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 40, "xls"),
-    (b"name,phone\r\n\x00\x01\x02", "not_a_table"),
-    (png_bytes(), "not_a_table"),
+@pytest.mark.parametrize(("make", "code"), [
+    (lambda: _xlsx(macros=True), "macros"),
+    (lambda: _xlsx(members=10_001), "too_large_unzipped"),
+    (lambda: _xlsx(bomb=True), "too_large_unzipped"),
+    (lambda: _xlsx(symlink=True), "not_xlsx"),
+    (lambda: b"PK\x03\x04" + b"\x00" * 40, "not_xlsx"),
+    (lambda: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 40, "xls"),
+    (lambda: b"name,phone\r\n\x00\x01\x02", "not_a_table"),
+    (png_bytes, "not_a_table"),
 ])
-def test_other_files_are_not_tables(data, code):
-    assert _code(accept_table, data, "roster.xlsx") == code
+def test_other_files_are_not_tables(make, code):
+    with pytest.raises(ValidationError) as exc:
+        accept_table(SimpleUploadedFile("roster.xlsx", make()), max_unzipped_bytes=1024 * 1024)
+    assert exc.value.error_dict["file"][0].code == code
