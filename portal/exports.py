@@ -22,7 +22,7 @@ from decimal import Decimal
 from typing import IO, Any
 
 from django.http import FileResponse, StreamingHttpResponse
-from django.utils import timezone
+from django.utils import timezone, translation
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -128,8 +128,15 @@ def _filename(stem: str, fmt: str) -> str:
 
 def csv_response(filename: str, header: Sequence[Any], rows: Iterable[Sequence[Any]]) -> StreamingHttpResponse:
     """A streamed CSV download named `filename` (".csv" added if missing)."""
-    response = StreamingHttpResponse(
-        (chunk.encode("utf-8") for chunk in csv_chunks(header, rows)), content_type=CSV_CONTENT_TYPE)
+    language = translation.get_language()
+
+    def stream() -> Iterator[bytes]:
+        # Rows are read while the response is sent: keep the request's language for lazy labels in them.
+        with translation.override(language):
+            for chunk in csv_chunks(header, rows):
+                yield chunk.encode("utf-8")
+
+    response = StreamingHttpResponse(stream(), content_type=CSV_CONTENT_TYPE)
     response["Content-Disposition"] = content_disposition(_filename(filename, "csv"), attachment=True)
     harden(response, cache="private, no-store")
     return response

@@ -95,8 +95,10 @@ def test_a_formula_name_is_refused_and_one_already_stored_is_neutralised_in_the_
     assert csv_response.status_code == 200 and csv_response["Content-Type"] == "text/csv; charset=utf-8"
     raw = b"".join(csv_response.streaming_content)
     assert raw.startswith(b"\xef\xbb\xbf")
-    row = raw.decode("utf-8-sig").splitlines()[1]
+    header, row = raw.decode("utf-8-sig").splitlines()[:2]
+    assert header.startswith("姓名,")
     assert row.startswith('"\'=HYPERLINK(') and ",'+8613800000001," in row
+    assert row.split(",")[-2] == "已确认"  # a lazy label read while streaming is still in the page's language
     assert "filename*=UTF-8''" in csv_response["Content-Disposition"]
 
     xlsx_response = manager.get(reverse("frontend:console:session_roster_xlsx", args=[session.pk]))
