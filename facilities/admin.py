@@ -9,8 +9,16 @@ class VenueInline(admin.TabularInline):
 
 
 class PhotoInline(admin.TabularInline):
+    """Photos are added in the console, where portal.uploads re-encodes them; the admin may only caption,
+    reorder or delete them (a file field here would store whatever it is given)."""
+
     model = FacilityPhoto
     extra = 0
+    fields = ["image", "caption", "position"]
+    readonly_fields = ["image"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(Facility)

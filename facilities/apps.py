@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class FacilitiesConfig(AppConfig):
     name = "facilities"
     verbose_name = _("Facilities")
+
+    def ready(self) -> None:
+        from portal.uploads import delete_files_with_rows
+
+        from .models import FacilityPhoto
+
+        # A photo's file goes when its row does, whichever way (service, facility cascade, admin), after commit.
+        delete_files_with_rows(FacilityPhoto, "image")

@@ -6,8 +6,6 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.members.models import Organisation, region_code_validator
 
-from .validators import validate_image_upload
-
 
 class FacilityKind(models.TextChoices):
     PALACE = "palace", _("Cultural palace")
@@ -50,7 +48,9 @@ class Facility(models.Model):
 
 class FacilityPhoto(models.Model):
     facility = models.ForeignKey(Facility, on_delete=models.CASCADE, related_name="photos")
-    image = models.FileField(_("image"), upload_to="facilities/%Y/", validators=[validate_image_upload])
+    # Written only by facilities.services through portal.uploads (decoded, re-encoded, random name); the
+    # upload_to is a fallback that still keeps anything else in the public photo directory.
+    image = models.ImageField(_("image"), upload_to="public/facilities/%Y/")
     caption = models.CharField(_("caption"), max_length=200, blank=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     created_at = models.DateTimeField(auto_now_add=True)

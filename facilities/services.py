@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from portal import uploads
 from portal.errors import Conflict, NotFound
 from portal.members import permissions
 from portal.members.models import Organisation
@@ -147,18 +148,55 @@ def asset_record_update(*, actor, record: AssetRecord, data: dict) -> AssetRecor
 
 
 def facility_photo_add(*, actor, facility: Facility, image, caption: str = "") -> FacilityPhoto:
+    """Decode and re-encode `image` (portal.uploads) and add it as the facility's last photo. A bad image or
+    caption is a field error and leaves no file behind; so does a row that fails to save."""
     _require(actor, Action.MANAGE_FACILITY, facility)
-    photo = FacilityPhoto(facility=facility, image=image, caption=caption,
-                          position=facility.photos.count())
+    errors: dict[str, list] = {}
+    accepted = None
     try:
-        photo.full_clean()
+        accepted = uploads.accept_image(image, field="image")
     except ValidationError as exc:
-        raise ValidationError({"image": exc.message_dict.get("image", exc.messages)}) from None
-    photo.save()
+        errors.update(exc.message_dict)
+    photo = FacilityPhoto(facility=facility, caption=caption.strip())
+    try:
+        photo.full_clean(exclude=["image", "position"])
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    with uploads.store_upload(accepted, directory="facilities", visibility=uploads.Visibility.PUBLIC) as stored, \
+            transaction.atomic():
+        photo.image = stored.name
+        photo.position = facility.photos.count()
+        photo.save()
     return photo
 
 
+@transaction.atomic
 def facility_photo_delete(*, actor, photo: FacilityPhoto) -> None:
+    """Delete the photo's row; its file goes after commit (facilities.apps), so a rollback keeps both."""
     _require(actor, Action.MANAGE_FACILITY, photo)
-    photo.image.delete(save=False)
     photo.delete()
+
+
+def facility_photos_reencode_legacy() -> tuple[int, int]:
+    """Photos stored before portal.uploads (signature-checked only, under their client's extension, outside
+    `public/`): re-encode each through the helper under a random public name, or delete it if it is not an
+    image. Returns (re-encoded, deleted). Safe to run twice: only names outside `public/` are touched."""
+    reencoded = deleted = 0
+    for photo in FacilityPhoto.objects.exclude(image__startswith=f"{uploads.Visibility.PUBLIC}/").order_by("pk"):
+        old_name = photo.image.name
+        try:
+            with photo.image.open("rb") as legacy:
+                accepted = uploads.accept_image(legacy, field="image")
+        except (ValidationError, FileNotFoundError):  # not an image, or its file is already gone
+            with transaction.atomic():
+                photo.delete()  # its file goes after commit (facilities.apps)
+            deleted += 1
+            continue
+        with uploads.store_upload(accepted, directory="facilities", visibility=uploads.Visibility.PUBLIC) as stored, \
+                transaction.atomic():
+            FacilityPhoto.objects.filter(pk=photo.pk).update(image=stored.name)
+            uploads.delete_after_commit(old_name)
+        reencoded += 1
+    return reencoded, deleted

@@ -18,6 +18,7 @@ from facilities.models import Facility, OperatingMode, TitleStatus, Venue, Venue
 from portal.errors import NotFound
 from portal.members.models import DependantRelation
 from portal.members.selectors import grassroots_list
+from portal.members.validators import validate_person_name
 
 T = TypeVar("T")
 
@@ -27,7 +28,7 @@ class DateInput(forms.DateInput):
 
 
 class ProfileForm(forms.Form):
-    real_name = forms.CharField(label=_("Real name"), max_length=50)
+    real_name = forms.CharField(label=_("Real name"), max_length=50, validators=[validate_person_name])
     organisation = forms.ModelChoiceField(label=_("Grassroots union"), queryset=grassroots_list())
     phone = forms.CharField(label=_("Mobile phone"), max_length=20, required=False,
                             widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}))
@@ -37,7 +38,7 @@ class ProfileForm(forms.Form):
 
 
 class DependantForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=50)
+    name = forms.CharField(label=_("Name"), max_length=50, validators=[validate_person_name])
     relation = forms.ChoiceField(label=_("Relation"), choices=DependantRelation.choices)
     birth_date = forms.DateField(label=_("Birth date"), widget=DateInput)
 
@@ -287,5 +288,6 @@ class AssetRecordEditForm(AssetRecordForm):
 
 
 class PhotoForm(forms.Form):
-    image = forms.FileField(label=_("Photo (JPEG, PNG or WebP)"))
+    image = forms.FileField(label=_("Photo (JPEG, PNG or WebP)"),
+                            widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}))
     caption = forms.CharField(label=_("Caption"), max_length=200, required=False)

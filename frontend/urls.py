@@ -25,6 +25,8 @@ console_patterns = ([
     path("sessions/<int:pk>/", console_palaces.session_detail, name="session_detail"),
     path("sessions/<int:pk>/roster/", console_palaces.session_roster, name="session_roster"),
     path("sessions/<int:pk>/roster.csv", console_palaces.session_roster, {"fmt": "csv"}, name="session_roster_csv"),
+    path("sessions/<int:pk>/roster.xlsx", console_palaces.session_roster, {"fmt": "xlsx"},
+         name="session_roster_xlsx"),
     path("checkin/", console_palaces.checkin, name="checkin"),
 ], "console")
 

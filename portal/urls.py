@@ -1,9 +1,10 @@
+import re
+
 from allauth.headless.constants import Client
 from csp.decorators import csp_update
 from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
@@ -15,6 +16,7 @@ from portal.health import healthz
 from portal.members import api as members_api
 from portal.members.headless import StaffGuardedTOTPView
 from portal.notifications import api as notifications_api
+from portal.uploads import media_view
 
 router = DefaultRouter()
 router.register("me/dependants", members_api.DependantViewSet, basename="dependant")
@@ -62,8 +64,11 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("frontend.urls")),
 ]
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+if settings.DEBUG or getattr(settings, "SERVE_MEDIA", False):
+    # Development and tests only; in production the proxy serves /media/public/ with the same headers
+    # (docs/operations.md).
+    urlpatterns.append(re_path(rf"^{re.escape(settings.MEDIA_URL.lstrip('/'))}(?P<path>.+)$", media_view,
+                               name="media"))
 
 handler404 = "frontend.views.not_found"
 handler500 = "frontend.views.server_error"

@@ -65,7 +65,8 @@ def member(*, organisation: Organisation, verified: bool = True, email: str | No
            phone: str | None = None, **fields) -> Member:
     n = next(_seq)
     u = user(email=email, phone=phone or f"+86139{n:08d}")
-    m = member_create(user=u, real_name=fields.pop("real_name", f"会员{n}"), organisation=organisation, **fields)
+    default_name = "会员" + "".join("零一二三四五六七八九"[int(d)] for d in str(n))  # names hold no digits
+    m = member_create(user=u, real_name=fields.pop("real_name", default_name), organisation=organisation, **fields)
     if verified:
         m.verification_status = VerificationStatus.VERIFIED
         m.save(update_fields=["verification_status"])

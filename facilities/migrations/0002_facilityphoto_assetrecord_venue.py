@@ -2,7 +2,6 @@
 
 import django.core.validators
 import django.db.models.deletion
-import facilities.validators
 from django.db import migrations, models
 
 
@@ -17,7 +16,7 @@ class Migration(migrations.Migration):
             name='FacilityPhoto',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('image', models.FileField(upload_to='facilities/%Y/', validators=[facilities.validators.validate_image_upload], verbose_name='image')),
+                ('image', models.FileField(upload_to='facilities/%Y/', verbose_name='image')),
                 ('caption', models.CharField(blank=True, max_length=200, verbose_name='caption')),
                 ('position', models.PositiveSmallIntegerField(default=0, verbose_name='position')),
                 ('created_at', models.DateTimeField(auto_now_add=True)),

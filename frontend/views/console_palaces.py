@@ -6,14 +6,13 @@ come from portal.members.permissions. A view never checks a capacity, a window o
 
 from __future__ import annotations
 
-import csv
 from datetime import datetime, time, timedelta
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -23,6 +22,7 @@ from django.utils.translation import ngettext
 from bookings import rules, selectors, services
 from bookings.models import ACTIVE_STATUSES, Activity, BookingStatus, Session
 from facilities.selectors import facility_list_for_staff, venue_list_for_staff
+from portal import exports
 from portal.errors import Conflict, NotFound, NotPermitted
 from portal.members import permissions
 from portal.members.permissions import Action
@@ -259,23 +259,19 @@ def session_detail(request, pk: int):
 
 @staff_console(action=Action.VIEW_BOOKINGS)
 def session_roster(request, pk: int, fmt: str = "html"):
-    """The roster as a print view or CSV (Excel opens UTF-8 with the BOM)."""
+    """The roster as a print view, CSV or XLSX (portal.exports: formula-safe cells)."""
     try:
         roster = list(selectors.session_bookings_for_staff(actor=request.user, session_id=pk))
     except NotFound:
         raise Http404
     session = Session.objects.select_related("activity__facility", "venue").get(pk=pk)
-    if fmt == "csv":
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="roster-{session.pk}.csv"'
-        response.write("\ufeff")
-        writer = csv.writer(response)
-        writer.writerow([_("Name"), _("Member number"), _("Phone"), _("Seats"), _("Status"), _("Checked in")])
-        for b in roster:
-            writer.writerow([b.member.real_name, b.member.member_number, b.member.user.phone or "", b.seats,
-                             b.get_status_display(),
-                             timezone.localtime(b.checked_in_at).strftime("%H:%M") if b.checked_in_at else ""])
-        return response
+    if fmt in exports.FORMATS:
+        header = [_("Name"), _("Member number"), _("Phone"), _("Seats"), _("Status"), _("Checked in")]
+        rows = ([b.member.real_name, b.member.member_number, b.member.user.phone or "", b.seats,
+                 b.get_status_display(),
+                 timezone.localtime(b.checked_in_at).strftime("%H:%M") if b.checked_in_at else ""] for b in roster)
+        filename = f"{session.activity.title}-{timezone.localtime(session.start):%Y%m%d-%H%M}-{_('Roster')}"
+        return exports.export_response(fmt, filename, header, rows, sheet_title=_("Roster"))
     return _render(request, "frontend/console/roster.html", {"session": session, "roster": roster},
                    key="activities")
 

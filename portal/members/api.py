@@ -15,6 +15,7 @@ from portal.errors import NotFound
 
 from . import mfa, permissions, selectors, services
 from .models import Dependant, Member, Organisation, VerificationStatus
+from .validators import validate_person_name
 
 
 class StaffAccess(BasePermission):
@@ -50,7 +51,8 @@ class MeSerializer(serializers.Serializer):
     language = serializers.ChoiceField(source="user.language", choices=[("", "")] + list(settings.LANGUAGES),
                                        required=False)
     member_number = serializers.CharField(source="member.member_number", read_only=True)
-    real_name = serializers.CharField(source="member.real_name", max_length=50, required=False)
+    real_name = serializers.CharField(source="member.real_name", max_length=50, required=False,
+                                      validators=[validate_person_name])
     organisation = serializers.PrimaryKeyRelatedField(source="member.organisation", required=False,
                                                       queryset=Organisation.objects.all())
     organisation_name = serializers.CharField(source="member.organisation.name", read_only=True)

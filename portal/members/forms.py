@@ -5,12 +5,13 @@ from django.utils.translation import gettext_lazy as _
 
 from .identity import id_number_parse
 from .models import Organisation, OrganisationLevel
+from .validators import validate_person_name
 
 
 class MemberSignupForm(forms.Form):
     """Extra sign-up fields (allauth ACCOUNT_SIGNUP_FORM_CLASS); the adapter saves them with the user."""
 
-    real_name = forms.CharField(label=_("Real name"), max_length=50)
+    real_name = forms.CharField(label=_("Real name"), max_length=50, validators=[validate_person_name])
     organisation = forms.ModelChoiceField(
         label=_("Grassroots union"),
         queryset=Organisation.objects.filter(level=OrganisationLevel.GRASSROOTS).order_by("name"),

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node
 
 from .identity import age_band as identity_age_band
+from .validators import validate_person_name
 
 region_code_validator = RegexValidator(r"^\d{6}$", _("Enter a 6-digit administrative region code (GB/T 2260)."))
 
@@ -90,7 +91,7 @@ class VerificationStatus(models.TextChoices):
 class Member(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="member")
     member_number = models.CharField(_("member number"), max_length=20, unique=True)
-    real_name = models.CharField(_("real name"), max_length=50)
+    real_name = models.CharField(_("real name"), max_length=50, validators=[validate_person_name])
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="members",
                                      verbose_name=_("grassroots union"))
     # Resident ID: only a keyed HMAC (for uniqueness and lookup) and the last four characters.
@@ -147,7 +148,7 @@ class DependantRelation(models.TextChoices):
 
 class Dependant(models.Model):
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="dependants")
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(_("name"), max_length=50, validators=[validate_person_name])
     relation = models.CharField(_("relation"), max_length=10, choices=DependantRelation.choices)
     birth_date = models.DateField(_("birth date"))
 

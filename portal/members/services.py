@@ -19,6 +19,7 @@ from . import permissions
 from .identity import id_number_parse, phone_normalise
 from .models import Dependant, Member, Organisation, OrganisationLevel, RoleGrant, User, VerificationStatus
 from .permissions import Action
+from .validators import person_name_normalise, validate_person_name
 
 DUPLICATE_ID_MESSAGE = _("This ID number cannot be registered. If you think this is a mistake, contact your union.")
 
@@ -98,7 +99,9 @@ def member_create(*, user: User, real_name: str, organisation: Organisation, id_
                   verified_by: User | None = None, **categories) -> Member:
     """A member for `user`: pending unless `verified_by` (staff importing a roster) is given."""
     _check_grassroots(organisation)
-    member = Member(user=user, real_name=real_name.strip(), organisation=organisation, **categories)
+    with _errors_on("real_name"):
+        validate_person_name(real_name)
+    member = Member(user=user, real_name=person_name_normalise(real_name), organisation=organisation, **categories)
     refuse_duplicate = verified_by is not None  # staff importing a roster are told; a registrant is not
     holder = _apply_id_number(member, id_number, refuse_duplicate=refuse_duplicate) if id_number else None
     if verified_by is not None:
@@ -125,8 +128,10 @@ def member_update_profile(*, member: Member, data: dict) -> Member:
     member_fields: set[str] = set()
     user_fields: set[str] = set()
     needs_review = False
-    if "real_name" in data and data["real_name"].strip() != member.real_name:
-        member.real_name = data["real_name"].strip()
+    if "real_name" in data and person_name_normalise(data["real_name"]) != member.real_name:
+        with _errors_on("real_name"):
+            validate_person_name(data["real_name"])
+        member.real_name = person_name_normalise(data["real_name"])
         member_fields.add("real_name")
         needs_review = True
     if "organisation" in data and data["organisation"].pk != member.organisation_id:
@@ -208,7 +213,7 @@ def member_reject(*, actor: User, member_id: int, reason: str) -> Member:
 def dependant_add(*, member: Member, name: str, relation: str, birth_date: date) -> Dependant:
     if birth_date > timezone.localdate():
         raise ValidationError({"birth_date": [_("The birth date cannot be in the future.")]})
-    dependant = Dependant(member=member, name=name.strip(), relation=relation, birth_date=birth_date)
+    dependant = Dependant(member=member, name=person_name_normalise(name), relation=relation, birth_date=birth_date)
     dependant.full_clean()
     dependant.save()
     return dependant

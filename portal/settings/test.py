@@ -20,3 +20,5 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns about a missi
 # Tasks run in-process so each test sees their effects; tests marked celery_worker start a real worker
 # on the broker (CELERY_BROKER_URL) and switch eager mode off for their duration.
 CELERY_TASK_ALWAYS_EAGER = True
+# Serve /media/ through portal.uploads.media_view, as development does, so tests see the served headers.
+SERVE_MEDIA = True

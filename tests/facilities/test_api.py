@@ -5,8 +5,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from facilities.models import AssetRecord, FacilityKind, Venue
 from facilities.selectors import region_prefix
 from tests.bookings import builders
+from tests.images import png_bytes
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PNG = png_bytes()
 
 
 def names(response):

@@ -166,7 +166,7 @@ def test_correct_an_asset_record(manager, palace):
     assert record.book_value_fen == 250_000_050
 
 
-def test_delete_a_photo(manager, palace, settings, tmp_path):
+def test_delete_a_photo(manager, palace, settings, tmp_path, django_capture_on_commit_callbacks):
     settings.MEDIA_ROOT = tmp_path
     (tmp_path / "facilities").mkdir()
     (tmp_path / "facilities" / "hall.png").write_bytes(b"\x89PNG\r\n\x1a\n")
@@ -174,9 +174,14 @@ def test_delete_a_photo(manager, palace, settings, tmp_path):
     url = reverse("frontend:console:photo_delete", args=[photo.pk])
     assert url in manager.get(reverse("frontend:console:facility_detail", args=[palace.pk])).content.decode()
     assert manager.get(url).status_code == 405
-    response = manager.post(url)
-    assert response.status_code == 302
-    assert not FacilityPhoto.objects.exists()
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = manager.post(url)
+        assert response.status_code == 302
+        assert not FacilityPhoto.objects.exists()
+        # The file outlives its row until the transaction commits (a rollback would keep both).
+        assert (tmp_path / "facilities" / "hall.png").exists()
+    for callback in callbacks:
+        callback()
     assert not (tmp_path / "facilities" / "hall.png").exists()
 
 

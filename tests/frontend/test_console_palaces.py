@@ -97,7 +97,7 @@ def test_roster_csv(manager, palace, people):
     services.booking_create(member=people["member"], session_id=session.pk)
     response = manager.get(reverse("frontend:console:session_roster_csv", args=[session.pk]))
     assert response["Content-Type"].startswith("text/csv")
-    assert "王会员" in response.content.decode("utf-8-sig")
+    assert "王会员" in b"".join(response.streaming_content).decode("utf-8-sig")
 
 
 def test_checkin_outcomes_are_told_apart(manager, palace, people, orgs):
@@ -145,6 +145,8 @@ def test_officer_role_cannot_schedule(people, palace):
 def test_facility_venue_asset_and_photo_forms(manager, palace, people, settings, tmp_path):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
+    from tests.images import png_bytes
+
     settings.MEDIA_ROOT = tmp_path
     url = reverse("frontend:console:facility_detail", args=[palace.pk])
     assert manager.post(url, {"action": "venue", "venue-name": "乒乓球室", "venue-kind": "court",
@@ -158,7 +160,7 @@ def test_facility_venue_asset_and_photo_forms(manager, palace, people, settings,
              "asset-operating_mode": "self_run"}
     assert manager.post(url, asset).status_code == 302
     assert palace.asset_records.get(year=2025).book_value_fen == 120000050
-    png = SimpleUploadedFile("hall.png", b"\x89PNG\r\n\x1a\n" + b"0" * 64, content_type="image/png")
+    png = SimpleUploadedFile("hall.png", png_bytes(), content_type="image/png")
     assert manager.post(url, {"action": "photo", "photo-image": png, "photo-caption": "大厅"}).status_code == 302
     assert palace.photos.count() == 1
     not_image = SimpleUploadedFile("x.png", b"hello", content_type="image/png")
