@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('members', '0001_initial'),
+        ('members', '0002_member_id_number_conflict'),
     ]
 
     operations = [
