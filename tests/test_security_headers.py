@@ -67,7 +67,7 @@ def test_an_api_answer_carries_the_security_headers(member_api):
 def test_only_the_check_in_page_may_use_the_camera(orgs):
     manager = factories.staff(organisation=orgs["city"], role=Role.FACILITY_MANAGER)
     client = Client()
-    client.force_login(manager)
+    factories.sign_in(client, manager)
     checkin = client.get("/console/checkin/")
     assert checkin.status_code == 200
     _common_headers(checkin)
