@@ -177,6 +177,10 @@ def measure(browser, pages: list[str], *, email: str | None, totp: bool, axe, re
 def server_times(results: dict) -> list[float]:
     """Server time of each page: Django handling the request in this process (same settings and database),
     so neither the browser nor the loopback socket is counted."""
+    from allauth.account.internal.flows.login import (
+        _AUTHENTICATION_METHODS_USER_SESSION_KEY,
+        AUTHENTICATION_METHODS_SESSION_KEY,
+    )
     from django.test import Client
 
     from portal.members.models import User
@@ -187,7 +191,14 @@ def server_times(results: dict) -> list[float]:
         if email not in clients:
             clients[email] = Client()
             if email:
-                clients[email].force_login(User.objects.get(email=email))
+                user = User.objects.get(email=email)
+                clients[email].force_login(user)
+                # As allauth records a sign-in with password and TOTP: staff pages need the TOTP step.
+                session = clients[email].session
+                session[AUTHENTICATION_METHODS_SESSION_KEY] = [{"method": "password", "at": time.time()},
+                                                               {"method": "mfa", "at": time.time(), "type": "totp"}]
+                session[_AUTHENTICATION_METHODS_USER_SESSION_KEY] = str(user.pk)
+                session.save()
         client = clients[email]
         client.get(result["path"])  # warm-up
         result["ms"] = []

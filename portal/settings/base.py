@@ -347,7 +347,7 @@ CELERY_BEAT_SCHEDULE["notifications-deliver-due"] = {
 INSTALLED_APPS[INSTALLED_APPS.index("django.contrib.admin")] = "portal.members.admin_site.PortalAdminConfig"
 # A staff account's first TOTP enrolment needs a code emailed to its verified address (portal/members/mfa.py).
 MFA_FORMS = {"activate_totp": "portal.members.forms.ActivateTOTPForm"}
-MFA_ENROLMENT_CODE_MINUTES = env.int("MFA_ENROLMENT_CODE_MINUTES", default=15)
+MFA_ENROLMENT_CODE_MINUTES = env.int("MFA_ENROLMENT_CODE_MINUTES", default=10)  # ASVS 6.5.5: at most 10
 ACCOUNT_RATE_LIMITS["mfa_enrolment_code"] = "1/m/user,5/h/user"
 # Verification is by code, and a code lives in the session that asked for it: every sign-in of an unverified
 # account must send a new one. allauth's default cadence for codes, so a member can sign in right after signing up.

@@ -270,10 +270,23 @@ def test_the_emailed_code_expires(orgs):
     _password_login(client, "new@example.com")
     client.post("/me/two-factor/confirm/", {"send": "1"})
     code = _code_from_mail("new@example.com")
-    with time_machine.travel(timedelta(minutes=16)):
+    with time_machine.travel(timedelta(minutes=11)):  # ASVS 6.5.5: out-of-band codes live at most 10 minutes
         response = client.post("/me/two-factor/confirm/", {"code": code})
     assert response.status_code == 200
     assert client.get("/accounts/2fa/totp/activate/")["Location"] == "/me/two-factor/confirm/"
+
+
+@pytest.mark.django_db
+def test_the_code_works_only_in_the_browser_that_asked_for_it(orgs):
+    factories.staff(organisation=orgs["city"], role=Role.UNION_OFFICER, mfa=False, email="new@example.com")
+    asked, other = Client(), Client()
+    _password_login(asked, "new@example.com")
+    _password_login(other, "new@example.com")
+    asked.post("/me/two-factor/confirm/", {"send": "1"})
+    other.post("/me/two-factor/confirm/", {"code": _code_from_mail("new@example.com")})
+    assert other.get("/accounts/2fa/totp/activate/")["Location"] == "/me/two-factor/confirm/"
+    asked.post("/me/two-factor/confirm/", {"code": _code_from_mail("new@example.com")})
+    assert asked.get("/accounts/2fa/totp/activate/")["Location"].startswith("/accounts/reauthenticate/")
 
 
 @pytest.mark.django_db
