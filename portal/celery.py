@@ -11,8 +11,8 @@ app.autodiscover_tasks()
 
 @signals.worker_process_init.connect
 def _task_database_timeouts(**kwargs):
-    # Tasks may legitimately run and wait longer than a web request (TASK_DB_* settings). Prefork children
-    # only: the in-process workers of the tests keep the web limits.
+    # Tasks may legitimately run and wait longer than a web request (TASK_DB_* settings). Sent in every
+    # prefork child, and by the solo pool in the worker process itself.
     from portal.db import use_task_timeouts
 
     use_task_timeouts()

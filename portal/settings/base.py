@@ -61,9 +61,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "portal.db.BusyMiddleware",
     "csp.middleware.CSPMiddleware",
     "portal.security_headers.PermissionsPolicyMiddleware",
+    "portal.ratelimits.RetryAfterMiddleware",
+    "portal.db.BusyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -76,7 +77,6 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "portal.ratelimits.RetryAfterMiddleware",
 ]
 
 TEMPLATES = [

@@ -48,6 +48,13 @@ class RowLock:
         self.thread.join(timeout=10)
 
 
+@pytest.fixture(autouse=True)
+def web_limits(settings):
+    """The web process's limits, even after an in-process (solo pool) worker test switched to the task ones."""
+    use_timeouts(lock_ms=settings.DB_LOCK_TIMEOUT_MS, statement_ms=settings.DB_STATEMENT_TIMEOUT_MS)
+    connection.close()
+
+
 @pytest.fixture
 def session():
     orgs = factories.org_tree()
