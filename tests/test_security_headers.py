@@ -27,7 +27,7 @@ def _common_headers(response) -> None:
     csp = _directives(response)
     assert csp["script-src"] == ["'self'"], csp  # no 'unsafe-inline', no 'unsafe-eval'
     assert csp["default-src"] == ["'self'"] and csp["object-src"] == ["'none'"]
-    assert csp["frame-ancestors"] == ["'none'"] and csp["base-uri"] == ["'self'"]
+    assert csp["frame-ancestors"] == ["'none'"] and csp["base-uri"] == ["'none'"]
     assert "'unsafe-inline'" not in csp["style-src"]
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["X-Frame-Options"] == "DENY"
@@ -180,8 +180,8 @@ print(json.dumps({
     values = json.loads(result.stdout.strip().splitlines()[-1])
     assert values["hsts"] == "max-age=31536000; includeSubDomains; preload"
     cookies = values["cookies"]
-    assert {"__Host-sessionid", "__Host-csrftoken", "django_language"} <= set(cookies), cookies
+    assert {"__Host-sessionid", "__Host-csrftoken", "__Host-django_language"} <= set(cookies), cookies
     assert all(c["secure"] for c in cookies.values()), cookies
     assert cookies["__Host-sessionid"]["httponly"] and cookies["__Host-sessionid"]["samesite"] == "Lax"
-    for name in ("__Host-sessionid", "__Host-csrftoken"):
+    for name in ("__Host-sessionid", "__Host-csrftoken", "__Host-django_language"):
         assert cookies[name]["path"] == "/" and not cookies[name]["domain"]

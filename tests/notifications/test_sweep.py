@@ -39,7 +39,7 @@ def test_the_sweep_leaves_fresh_messages_to_their_task_and_drops_stale_ones(memb
 
 
 @pytest.mark.django_db
-def test_one_failing_delivery_does_not_hold_up_the_others(orgs, settings):
+def test_one_failing_delivery_does_not_hold_up_the_others(orgs, settings, caplog):
     from tests import factories
 
     settings.SMS_BACKEND = "tests.notifications.test_sweep.RefusingSmsBackend"
@@ -50,6 +50,7 @@ def test_one_failing_delivery_does_not_hold_up_the_others(orgs, settings):
     assert deliver_due_messages() == 1
     later.refresh_from_db()
     assert later.sms_sent_at is not None
+    assert "delivery failed" in caplog.text and "gateway refused the number" in caplog.text  # logged, not lost
 
 
 class RefusingSmsBackend:
