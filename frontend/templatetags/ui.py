@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import template
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 register = template.Library()
@@ -41,3 +42,9 @@ def query(request, **changes) -> str:
         else:
             params[key] = value
     return params.urlencode()
+
+
+@register.simple_tag
+def site_name() -> str:
+    """The portal's name (settings.SITE_NAME, translated) for mails and page titles."""
+    return str(settings.SITE_NAME)

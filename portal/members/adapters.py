@@ -2,8 +2,10 @@ from __future__ import annotations
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.fields import PhoneField
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from portal.notifications.sms import get_backend
 
@@ -23,6 +25,10 @@ class AccountAdapter(DefaultAccountAdapter):
                 member_create(user=user, real_name=data["real_name"], organisation=data["organisation"],
                               id_number=data.get("id_number", ""))
         return user
+
+    def format_email_subject(self, subject: str) -> str:
+        """The portal's name, not the request's host ("[127.0.0.1:8101]"): there is no django.contrib.sites."""
+        return _("[%(site_name)s] %(subject)s") % {"site_name": settings.SITE_NAME, "subject": subject}
 
     def phone_form_field(self, **kwargs):
         kwargs["validators"] = []
