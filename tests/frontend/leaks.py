@@ -23,7 +23,7 @@ VARIANTS = {"帐户": "账号", "账户": "账号", "帐号": "账号", "双因�
             "电子邮件": "邮箱 / 邮件", "电子邮箱": "邮箱", "Email": "邮箱", "工会会员服务平台": "工会服务平台",
             "错误代码": "验证码错误", "登出": "退出登录", "手机号码": "手机号", "恢复代码": "恢复码"}
 SKIP_TAGS = {"script", "style", "svg", "template", "noscript"}
-READ_ATTRS = {"placeholder", "title", "aria-label", "alt"}
+READ_ATTRS = {"placeholder", "title", "aria-label", "alt", "data-label"}  # data-label: stacked table cells
 WORD = re.compile(r"[A-Za-z][A-Za-z’']*[A-Za-z]|[A-Za-z]{2,}")
 NOT_WORDS = re.compile(r"(?:https?|webcal)://\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|(?<![\w/])/[\w/.?=&%-]*")
 CJK = "\u3400-\u4dbf\u4e00-\u9fff"
