@@ -53,6 +53,7 @@ NOT_PAGES = {
     "frontend:console:member_reject": "POST only",
     "frontend:console:photo_delete": "POST only",
     "frontend:console:session_roster_csv": "a CSV file",
+    "frontend:favicon": "a redirect to the icon",
 }
 
 PAGES = [
