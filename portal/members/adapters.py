@@ -59,4 +59,6 @@ class AccountAdapter(DefaultAccountAdapter):
         return User.objects.filter(phone=phone).first()
 
     def send_verification_code_sms(self, user, phone: str, code: str, **kwargs) -> None:
-        get_backend().send(phone=phone, text=f"【工会服务】验证码 {code}，10 分钟内有效。Your code: {code}")
+        # 【工会服务】 is the SMS signature registered with the carriers; the rest is in the member's language.
+        text = _("Your verification code is %(code)s. It is valid for 10 minutes.") % {"code": code}
+        get_backend().send(phone=phone, text=f"【工会服务】{text}")

@@ -4,12 +4,14 @@ punctuation in a Chinese sentence."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from portal.members.management.commands.demo_totp import totp_now
 
@@ -111,7 +113,15 @@ def test_form_errors_and_results_in_chinese_have_no_english():
     assert not found, "\n".join(f"{where}: {p}" for where, ps in found.items() for p in ps)
 
 
-def test_verification_mail_uses_the_site_name_in_chinese(client, mailoutbox):
+def _mail_problems(body: str) -> list[str]:
+    """Leaks in a plain-text mail, leaving out the line that holds only the code (a code, not language)."""
+    lines = [line for line in body.splitlines() if line.strip()]
+    text = [line for line in lines if not re.fullmatch(r"[A-Z0-9]{3,8}(-[A-Z0-9]{3,8})?", line.strip())]
+    assert len(text) == len(lines) - 1, body  # exactly one code line
+    return html_problems("".join(f"<p>{escape(line)}</p>" for line in text))
+
+
+def test_verification_mail_uses_the_site_name_in_chinese(mailoutbox):
     from portal.members.models import Organisation
 
     seed_demo()
@@ -121,11 +131,16 @@ def test_verification_mail_uses_the_site_name_in_chinese(client, mailoutbox):
         "phone": "13912340000", "password1": "a-long-pass-2026", "password2": "a-long-pass-2026"})
     assert response.status_code == 302
     mail = mailoutbox[-1]
-    assert mail.subject == "【工会服务平台】请验证您的邮箱"
-    assert "您好！这里是工会服务平台。" in mail.body
-    assert "testserver" not in mail.body and "Hello" not in mail.body
-    lines = [line for line in mail.body.splitlines() if line.strip()]
-    code_lines = [line for line in lines if line.strip().isupper() or line.strip().isalnum()]
-    assert code_lines, mail.body  # the verification code on its own line (a code, not language)
-    problems_found = [p for p in html_problems("\n".join(f"<p>{line}</p>" for line in lines if line not in code_lines))]
-    assert problems_found == []
+    assert mail.subject == "【工会服务平台】请验证您的邮箱"  # not "[testserver] 请确认您的Email地址"
+    assert mail.body.startswith("您好！这里是工会服务平台。")  # not "来自testserver的 Hello!"
+    assert "testserver" not in mail.body
+    assert _mail_problems(mail.body) == []
+
+
+def test_password_reset_mail_in_chinese(mailoutbox):
+    seed_demo()
+    Client(HTTP_ACCEPT_LANGUAGE="zh-hans").post(reverse("account_reset_password"), {"email": "member@example.com"})
+    mail = mailoutbox[-1]
+    assert mail.subject == "【工会服务平台】重置密码验证码"
+    assert "testserver" not in mail.body
+    assert _mail_problems(mail.body) == []
