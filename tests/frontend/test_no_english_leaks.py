@@ -60,6 +60,18 @@ def test_pages_in_chinese_have_no_english(accounts):
     assert not found, "\n".join(f"{where}: {p}" for where, ps in found.items() for p in ps)
 
 
+def test_error_pages_in_chinese_have_no_english():
+    seed_demo()
+    found: dict = {}
+    missing = login("anonymous").get("/no-such-page/")
+    assert missing.status_code == 404
+    _check(found, "404", missing.content.decode())
+    forbidden = login("member").get(reverse("frontend:console:today"))
+    assert forbidden.status_code == 403
+    _check(found, "403", forbidden.content.decode())
+    assert not found, "\n".join(f"{where}: {p}" for where, ps in found.items() for p in ps)
+
+
 def _check(found: dict, where: str, html: str, echoed: frozenset[str] = frozenset()) -> None:
     problems = html_problems(html, echoed)
     if problems:
