@@ -44,8 +44,10 @@ class MemberCategory(models.TextChoices):
 
 
 class Activity(models.Model):
-    facility = models.ForeignKey(Facility, on_delete=models.PROTECT, related_name="activities")
-    venue = models.ForeignKey(Venue, null=True, blank=True, on_delete=models.PROTECT, related_name="activities",
+    facility = models.ForeignKey(Facility, verbose_name=_("facility"), on_delete=models.PROTECT,
+                                 related_name="activities")
+    venue = models.ForeignKey(Venue, verbose_name=_("venue"), null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="activities",
                               help_text=_("default venue for new sessions"))
     kind = models.CharField(_("kind"), max_length=20, choices=ActivityKind.choices)
     title = models.CharField(_("title"), max_length=200)
@@ -71,7 +73,7 @@ class Activity(models.Model):
     waitlist_enabled = models.BooleanField(_("waitlist"), default=True)
     ballot = models.BooleanField(_("places drawn by ballot"), default=False)
     published = models.BooleanField(_("published"), default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("activity")
@@ -97,8 +99,10 @@ class SessionStatus(models.TextChoices):
 
 
 class Session(models.Model):
-    activity = models.ForeignKey(Activity, on_delete=models.PROTECT, related_name="sessions")
-    venue = models.ForeignKey(Venue, null=True, blank=True, on_delete=models.PROTECT, related_name="sessions")
+    activity = models.ForeignKey(Activity, verbose_name=_("activity"), on_delete=models.PROTECT,
+                                 related_name="sessions")
+    venue = models.ForeignKey(Venue, verbose_name=_("venue"), null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="sessions")
     start = models.DateTimeField(_("start"))
     end = models.DateTimeField(_("end"))
     capacity = models.PositiveIntegerField(_("capacity"))
@@ -108,9 +112,9 @@ class Session(models.Model):
                               default=SessionStatus.SCHEDULED)
     cancel_reason = models.CharField(_("cancellation reason"), max_length=300, blank=True)
     # Ballot audit trail: the seed that reproduces the draw, and when it ran.
-    ballot_seed = models.CharField(max_length=64, blank=True)
-    ballot_drawn_at = models.DateTimeField(null=True, blank=True)
-    no_shows_marked_at = models.DateTimeField(null=True, blank=True)
+    ballot_seed = models.CharField(_("ballot seed"), max_length=64, blank=True)
+    ballot_drawn_at = models.DateTimeField(_("ballot drawn at"), null=True, blank=True)
+    no_shows_marked_at = models.DateTimeField(_("no-shows marked at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("session")
@@ -171,32 +175,33 @@ class Attendance(models.TextChoices):
 
 
 class Booking(models.Model):
-    session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="bookings")
-    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="bookings")
+    session = models.ForeignKey(Session, verbose_name=_("session"), on_delete=models.PROTECT, related_name="bookings")
+    member = models.ForeignKey(Member, verbose_name=_("member"), on_delete=models.PROTECT, related_name="bookings")
     seats = models.PositiveSmallIntegerField(_("seats"))
     status = models.CharField(_("status"), max_length=20, choices=BookingStatus.choices)
     channel = models.CharField(_("channel"), max_length=10, default="online")
     amount_fen = models.PositiveIntegerField(_("amount (fen)"), default=0)
     currency = models.CharField(_("currency"), max_length=3, default="CNY")
     # FIFO order on the waitlist (booking id by default; draw order for ballot losers).
-    queue_position = models.BigIntegerField(null=True, blank=True)
+    queue_position = models.BigIntegerField(_("queue position"), null=True, blank=True)
     hold_expires_at = models.DateTimeField(_("held until"), null=True, blank=True)
     offer_expires_at = models.DateTimeField(_("offer open until"), null=True, blank=True)
-    ticket_code = models.CharField(max_length=32, unique=True, null=True, blank=True, editable=False)
-    checked_in_at = models.DateTimeField(null=True, blank=True)
-    checked_in_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+    ticket_code = models.CharField(_("ticket code"), max_length=32, unique=True, null=True, blank=True, editable=False)
+    checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True)
+    checked_in_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("checked in by"), null=True,
+                                      blank=True, on_delete=models.SET_NULL,
                                       related_name="+")
     attendance = models.CharField(_("attendance"), max_length=10, choices=Attendance.choices, blank=True,
                                   default=Attendance.UNKNOWN)
     refund_status = models.CharField(_("refund"), max_length=10, choices=RefundStatus.choices, blank=True,
                                      default=RefundStatus.NONE)
-    paid_at = models.DateTimeField(null=True, blank=True)
-    ballot_weight = models.FloatField(null=True, blank=True)
-    ballot_rank = models.PositiveIntegerField(null=True, blank=True)
-    reminded_at = models.DateTimeField(null=True, blank=True)
-    cancelled_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
+    ballot_weight = models.FloatField(_("ballot weight"), null=True, blank=True)
+    ballot_rank = models.PositiveIntegerField(_("ballot rank"), null=True, blank=True)
+    reminded_at = models.DateTimeField(_("reminded at"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("booking")
@@ -225,14 +230,18 @@ class Booking(models.Model):
 class WalkIn(models.Model):
     """A head-count of people served on site without bookings (a library visit, an open performance)."""
 
-    facility = models.ForeignKey(Facility, on_delete=models.PROTECT, related_name="walk_ins")
-    venue = models.ForeignKey(Venue, null=True, blank=True, on_delete=models.PROTECT, related_name="walk_ins")
-    session = models.ForeignKey(Session, null=True, blank=True, on_delete=models.PROTECT, related_name="walk_ins")
+    facility = models.ForeignKey(Facility, verbose_name=_("facility"), on_delete=models.PROTECT,
+                                 related_name="walk_ins")
+    venue = models.ForeignKey(Venue, verbose_name=_("venue"), null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="walk_ins")
+    session = models.ForeignKey(Session, verbose_name=_("session"), null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="walk_ins")
     date = models.DateField(_("date"))
     persons = models.PositiveIntegerField(_("persons"), validators=[MinValueValidator(1)])
     note = models.CharField(_("note"), max_length=200, blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recorded by"),
+                                    on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("walk-in count")
@@ -247,11 +256,12 @@ class WalkIn(models.Model):
 class Suspension(models.Model):
     """Online booking suspended after too many no-shows; shown to the member with reason and end."""
 
-    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="booking_suspensions")
-    starts_at = models.DateTimeField()
-    ends_at = models.DateTimeField()
-    reason = models.CharField(max_length=300)
-    created_at = models.DateTimeField(auto_now_add=True)
+    member = models.ForeignKey(Member, verbose_name=_("member"), on_delete=models.CASCADE,
+                               related_name="booking_suspensions")
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    reason = models.CharField(_("reason"), max_length=300)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("booking suspension")
@@ -263,6 +273,11 @@ class Suspension(models.Model):
 class CalendarFeed(models.Model):
     """A member's private iCalendar URL; rotating the token revokes the old URL."""
 
-    member = models.OneToOneField(Member, on_delete=models.CASCADE, related_name="calendar_feed")
-    token = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(auto_now=True)
+    member = models.OneToOneField(Member, verbose_name=_("member"), on_delete=models.CASCADE,
+                                  related_name="calendar_feed")
+    token = models.CharField(_("token"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")

@@ -47,13 +47,13 @@ class Facility(models.Model):
 
 
 class FacilityPhoto(models.Model):
-    facility = models.ForeignKey(Facility, on_delete=models.CASCADE, related_name="photos")
+    facility = models.ForeignKey(Facility, verbose_name=_("facility"), on_delete=models.CASCADE, related_name="photos")
     # Written only by facilities.services through portal.uploads (decoded, re-encoded, random name); the
     # upload_to is a fallback that still keeps anything else in the public photo directory.
     image = models.ImageField(_("image"), upload_to="public/facilities/%Y/")
     caption = models.CharField(_("caption"), max_length=200, blank=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("facility photo")
@@ -78,7 +78,7 @@ class VenueKind(models.TextChoices):
 class Venue(models.Model):
     """A room or space inside a palace with a standing capacity (sessions may use less)."""
 
-    facility = models.ForeignKey(Facility, on_delete=models.CASCADE, related_name="venues")
+    facility = models.ForeignKey(Facility, verbose_name=_("facility"), on_delete=models.CASCADE, related_name="venues")
     name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=20, choices=VenueKind.choices)
     capacity = models.PositiveIntegerField(_("capacity"), validators=[MinValueValidator(1)])
@@ -116,7 +116,8 @@ class OperatingMode(models.TextChoices):
 class AssetRecord(models.Model):
     """One facility's line in the annual asset statistics report (资产统计年报)."""
 
-    facility = models.ForeignKey(Facility, on_delete=models.CASCADE, related_name="asset_records")
+    facility = models.ForeignKey(Facility, verbose_name=_("facility"), on_delete=models.CASCADE,
+                                 related_name="asset_records")
     year = models.PositiveSmallIntegerField(_("year"), validators=[MinValueValidator(1949), MaxValueValidator(2100)])
     book_value_fen = models.BigIntegerField(_("book value (fen)"), validators=[MinValueValidator(0)])
     currency = models.CharField(_("currency"), max_length=3, default="CNY")
@@ -129,7 +130,7 @@ class AssetRecord(models.Model):
     title_status = models.CharField(_("title status"), max_length=20, choices=TitleStatus.choices)
     operating_mode = models.CharField(_("operating mode"), max_length=20, choices=OperatingMode.choices)
     notes = models.TextField(_("notes"), blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("asset record")

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from .views import bookings, console, console_facilities, console_palaces, inbox, member, mfa, palaces, prefs
+from .views import bookings, console, console_facilities, console_palaces, icons, inbox, member, mfa, palaces, prefs
 
 app_name = "frontend"
 
@@ -52,5 +52,6 @@ urlpatterns = [
     path("me/calendar/", bookings.calendar_feed, name="calendar_feed"),
     path("prefs/language/", prefs.set_language, name="set_language"),
     path("prefs/text-size/", prefs.set_text_size, name="set_text_size"),
+    path("favicon.ico", icons.favicon, name="favicon"),
 ]
 urlpatterns += [path("console/", include(console_patterns))]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime, time
 
-import segno
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -21,6 +20,7 @@ from rest_framework.views import APIView
 
 from facilities.models import Facility
 from portal.errors import NotFound
+from portal.qr import qr_svg
 
 from .. import selectors, services
 from ..models import Booking, Category
@@ -149,7 +149,7 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         booking = self.get_object()
         if not booking.ticket_code:
             raise NotFound(_("This booking has no ticket yet."))
-        svg = segno.make(booking.ticket_code, error="m").svg_inline(scale=6, title=booking.ticket_code)
+        svg = qr_svg(booking.ticket_code, scale=6, standalone=True)
         return HttpResponse(svg, content_type="image/svg+xml")
 
 

@@ -17,6 +17,7 @@ from portal.members.permissions import Action
 from portal.notifications.services import notify
 
 from ..models import ACTIVE_STATUSES, Activity, Booking, BookingStatus, MemberCategory, Session, SessionStatus
+from ..rrules import rrule_error
 from ..rules import LOCAL_TZ
 from ._common import after_commit_offer, local, now, session_context
 
@@ -71,7 +72,7 @@ def _occurrences(rule: str, dtstart: datetime, exdates: set[date]) -> list[datet
     try:
         parsed = rrulestr(rule, dtstart=dtstart.replace(tzinfo=None), forceset=True)
     except (ValueError, TypeError) as exc:
-        raise ValidationError({"rrule": [_("This is not a valid recurrence rule: %(error)s") % {"error": exc}]})
+        raise ValidationError({"rrule": [rrule_error(rule)]}) from exc
     first = list(itertools.islice(iter(parsed), MAX_GENERATED_SESSIONS + 1))
     if len(first) > MAX_GENERATED_SESSIONS:
         raise ValidationError({"rrule": [_("This rule would create more than %(n)d sessions; add COUNT or UNTIL.")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
@@ -16,6 +15,7 @@ from bookings import rules, selectors, services
 from bookings.models import ACTIVE_STATUSES, BookingStatus
 from bookings.services.calendar import FEED_STATUSES, booking_ical
 from portal.errors import Conflict, NotFound
+from portal.qr import qr_svg
 
 UPCOMING_STATUSES = set(ACTIVE_STATUSES)
 
@@ -56,11 +56,6 @@ def booking_list(request):
     })
 
 
-def _qr_svg(code: str) -> str:
-    return segno.make(code, error="m").svg_inline(scale=8, border=2, dark="#000", light="#fff", title=code,
-                                                  omitsize=True)
-
-
 @login_required
 def booking_detail(request, pk: int):
     member = _member(request)
@@ -70,7 +65,7 @@ def booking_detail(request, pk: int):
         and session.start > timezone.now()
     return render(request, "frontend/bookings/detail.html", {
         "section": "bookings", "booking": booking, "session": session, "activity": session.activity,
-        "qr": _qr_svg(booking.ticket_code) if booking.ticket_code and booking.status == BookingStatus.CONFIRMED
+        "qr": qr_svg(booking.ticket_code) if booking.ticket_code and booking.status == BookingStatus.CONFIRMED
         else None,
         "cancel_deadline": rules.cancel_deadline(session.activity, session), "can_cancel": can_cancel,
         "now": timezone.now(), "has_ics": booking.status in FEED_STATUSES,

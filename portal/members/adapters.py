@@ -6,6 +6,7 @@ from allauth.account.fields import PhoneField
 from allauth.account.models import EmailAddress
 from allauth.core import ratelimit
 from allauth.core.exceptions import ImmediateHttpResponse
+from django.conf import settings
 from django.contrib.sites.shortcuts import get_current_site
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -78,6 +79,10 @@ class AccountAdapter(DefaultAccountAdapter):
             return f"{get_current_site(request).domain}:phone:{phone}"
         return super()._get_login_attempts_cache_key(request, **credentials)
 
+    def format_email_subject(self, subject: str) -> str:
+        """The portal's name, not the request's host ("[127.0.0.1:8101]"): there is no django.contrib.sites."""
+        return str(_("[%(site_name)s] %(subject)s")) % {"site_name": settings.SITE_NAME, "subject": subject}
+
     def phone_form_field(self, **kwargs):
         kwargs["validators"] = []
         kwargs.setdefault("help_text", "13800000000")
@@ -107,4 +112,6 @@ class AccountAdapter(DefaultAccountAdapter):
         return User.objects.filter(phone=phone).first()
 
     def send_verification_code_sms(self, user, phone: str, code: str, **kwargs) -> None:
-        get_backend().send(phone=phone, text=f"【工会服务】验证码 {code}，10 分钟内有效。Your code: {code}")
+        # 【工会服务】 is the SMS signature registered with the carriers; the rest is in the member's language.
+        text = _("Your verification code is %(code)s. It is valid for 10 minutes.") % {"code": code}
+        get_backend().send(phone=phone, text=f"【工会服务】{text}")

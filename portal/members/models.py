@@ -89,13 +89,15 @@ class VerificationStatus(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
 
 class Member(models.Model):
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="member")
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, verbose_name=_("user account"), on_delete=models.CASCADE,
+                                related_name="member")
     member_number = models.CharField(_("member number"), max_length=20, unique=True)
     real_name = models.CharField(_("real name"), max_length=50, validators=[validate_person_name])
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="members",
                                      verbose_name=_("grassroots union"))
     # Resident ID: only a keyed HMAC (for uniqueness and lookup) and the last four characters.
-    id_number_hash = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+    id_number_hash = models.CharField(_("resident ID number hash"), max_length=64, unique=True, null=True,
+                                      blank=True, editable=False)
     id_number_last4 = models.CharField(_("ID number (last 4)"), max_length=4, blank=True, editable=False)
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
     # Set when the ID number given is already another account's: the sign-up goes ahead exactly like any other
@@ -110,11 +112,12 @@ class Member(models.Model):
     gig_worker = models.BooleanField(_("gig worker"), default=False)
     verification_status = models.CharField(_("verification"), max_length=10, choices=VerificationStatus.choices,
                                            default=VerificationStatus.PENDING)
-    verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+    verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("verified by"), null=True, blank=True,
+                                    on_delete=models.SET_NULL,
                                     related_name="+")
-    verified_at = models.DateTimeField(null=True, blank=True)
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
     rejection_reason = models.CharField(_("rejection reason"), max_length=300, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("member")
@@ -147,7 +150,7 @@ class DependantRelation(models.TextChoices):
     PARENT = "parent", _("Parent")
 
 class Dependant(models.Model):
-    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="dependants")
+    member = models.ForeignKey(Member, verbose_name=_("member"), on_delete=models.CASCADE, related_name="dependants")
     name = models.CharField(_("name"), max_length=50, validators=[validate_person_name])
     relation = models.CharField(_("relation"), max_length=10, choices=DependantRelation.choices)
     birth_date = models.DateField(_("birth date"))
@@ -169,10 +172,12 @@ class Role(models.TextChoices):
 class RoleGrant(models.Model):
     """A staff role at an organisation; it covers that organisation's whole subtree."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="role_grants")
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="role_grants")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user account"), on_delete=models.CASCADE,
+                             related_name="role_grants")
+    organisation = models.ForeignKey(Organisation, verbose_name=_("organisation"), on_delete=models.CASCADE,
+                                     related_name="role_grants")
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("role grant")

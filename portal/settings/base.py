@@ -184,6 +184,8 @@ CELERY_BEAT_SCHEDULE: dict = {}
 
 # --- Email and SMS ------------------------------------------------------------------------------------------
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+# The portal's name in mail subjects and greetings (never the request's host name).
+SITE_NAME = _("Union member services")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="工会服务平台 <noreply@portal.example>")
 SMS_BACKEND = env("SMS_BACKEND", default="portal.notifications.sms.ConsoleSmsBackend")
 
@@ -195,7 +197,7 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "portal.members.password_validation.MinimumLengthValidator"},  # translated message
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]

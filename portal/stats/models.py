@@ -21,18 +21,20 @@ class Channel(models.TextChoices):
 
 class ServiceRecord(models.Model):
     date = models.DateField(_("date"))
-    facility = models.ForeignKey("facilities.Facility", null=True, blank=True, on_delete=models.PROTECT,
+    facility = models.ForeignKey("facilities.Facility", verbose_name=_("facility"), null=True, blank=True,
+                                 on_delete=models.PROTECT,
                                  related_name="service_records")
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="service_records")
+    organisation = models.ForeignKey(Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT,
+                                     related_name="service_records")
     kind = models.CharField(_("kind"), max_length=20, choices=ServiceKind.choices)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     model_worker = models.BooleanField(_("model worker"), default=False)
     skilled_worker = models.BooleanField(_("skilled worker"), default=False)
     persons = models.PositiveIntegerField(_("person-times"), default=1)
     # What produced the record (a booking, a stay, a claim, a walk-in count): unique, so a retry never counts twice.
-    source_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
-    source_id = models.PositiveBigIntegerField()
-    created_at = models.DateTimeField(auto_now_add=True)
+    source_type = models.ForeignKey(ContentType, verbose_name=_("source type"), on_delete=models.PROTECT)
+    source_id = models.PositiveBigIntegerField(_("source id"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("service record")

@@ -1,14 +1,32 @@
-/* Camera scanning for the check-in page (html5-qrcode from npm, served by us). The form works without it. */
+/* Camera scanning for the check-in page (html5-qrcode from npm, served by us). The form works without it.
+   When the camera cannot start, #scan-error says why (texts translated in the template's data-* attributes). */
 (function () {
   "use strict";
   var start = document.getElementById("scan-start");
   var stop = document.getElementById("scan-stop");
   var form = document.getElementById("checkin-form");
+  var error = document.getElementById("scan-error");
   if (!start || !form || typeof window.Html5Qrcode !== "function") { return; }
   var input = form.querySelector("input[name=code]");
   var scanner = new window.Html5Qrcode("reader");
   var busy = false;
   start.hidden = false;
+
+  // getUserMedia's DOMException names (html5-qrcode passes them on inside a string).
+  function reason(err) {
+    var text = String((err && err.name) || "") + " " + String((err && err.message) || err || "");
+    if (/NotAllowed|PermissionDenied|Permission denied|SecurityError/i.test(text)) { return "denied"; }
+    if (/NotFound|DevicesNotFound|Requested device not found|Overconstrained/i.test(text)) { return "missing"; }
+    if (/NotReadable|TrackStart|Could not start video source/i.test(text)) { return "busy"; }
+    return "failed";
+  }
+  function explain(kind) {
+    error.textContent = error.dataset[kind] || error.dataset.failed;
+    error.hidden = false;
+    error.focus();
+    start.hidden = false;
+    stop.hidden = true;
+  }
   function onScan(text) {
     if (busy) { return; }
     busy = true;
@@ -17,9 +35,12 @@
     setTimeout(function () { busy = false; }, 2000);  // one scan per ticket, then ready for the next
   }
   start.addEventListener("click", function () {
+    error.hidden = true;
+    if (!window.isSecureContext) { explain("insecure"); return; }  // browsers offer no camera over plain http
+    if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) { explain("failed"); return; }
     scanner.start({ facingMode: "environment" }, { fps: 10, qrbox: 240 }, onScan, function () {})
       .then(function () { start.hidden = true; stop.hidden = false; })
-      .catch(function () { document.getElementById("scan-help").focus(); });
+      .catch(function (err) { explain(reason(err)); });
   });
   stop.addEventListener("click", function () {
     scanner.stop().then(function () { stop.hidden = true; start.hidden = false; });

@@ -1,0 +1,148 @@
+"""Every HTML page of the member portal and the staff console, with real object ids from the demo data.
+
+The 360 px browser suite (tests/e2e/test_fit_360.py) and the English-leak suite
+(tests/frontend/test_no_english_leaks.py) visit these. `test_every_frontend_route_is_listed` fails when a
+route of frontend.urls is neither a page here nor listed in NOT_PAGES, so a new page cannot be forgotten.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.management import call_command
+from django.urls import URLPattern, URLResolver, reverse
+
+from frontend import urls as frontend_urls
+
+# Who opens a page: the demo accounts of DESIGN.md section 7.
+ACCOUNTS = {
+    "anonymous": None,
+    "member": "member@example.com",
+    "palace": "palace@example.com",      # facility manager: facilities, activities, sessions, check-in
+    "officer": "officer@example.com",    # union officer: members
+}
+STAFF = {"palace", "officer"}
+DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 - published demo credential
+DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXP"  # noqa: S105 - published demo secret
+
+
+@dataclass(frozen=True)
+class Page:
+    name: str          # URL name ("frontend:console:today") or allauth's ("account_email")
+    account: str       # key of ACCOUNTS
+    args: tuple = ()   # keys of the ids dict, resolved at visit time
+    query: str = ""
+
+    def path(self, ids: dict) -> str:
+        url = reverse(self.name, args=[ids[a] for a in self.args])
+        return f"{url}?{self.query.format(**ids)}" if self.query else url
+
+
+# Routes that are not pages a person reads: POST-only actions and files. Each says why.
+NOT_PAGES = {
+    "frontend:dependant_create": "POST only",
+    "frontend:dependant_delete": "POST only",
+    "frontend:message_read": "POST only",
+    "frontend:message_read_all": "POST only",
+    "frontend:booking_ics": "an iCalendar file",
+    "frontend:offer_accept": "POST only",
+    "frontend:offer_decline": "POST only",
+    "frontend:set_language": "POST only",
+    "frontend:set_text_size": "POST only",
+    "frontend:console:member_verify": "POST only",
+    "frontend:console:member_reject": "POST only",
+    "frontend:console:photo_delete": "POST only",
+    "frontend:console:session_roster_csv": "a CSV file",
+    "frontend:favicon": "a redirect to the icon",
+}
+
+PAGES = [
+    Page("frontend:home", "anonymous"),
+    Page("frontend:palaces", "anonymous"),
+    Page("frontend:palace_detail", "anonymous", ("palace",)),
+    Page("account_login", "anonymous"),
+    Page("account_signup", "anonymous"),
+    Page("account_reset_password", "anonymous"),
+    Page("frontend:home", "member"),
+    Page("frontend:profile", "member"),
+    Page("frontend:profile_edit", "member"),
+    Page("frontend:inbox", "member"),
+    Page("frontend:palaces", "member"),
+    Page("frontend:palace_detail", "member", ("palace",), query="week={week}"),
+    Page("frontend:session_book", "member", ("open_session",)),
+    Page("frontend:booking_list", "member"),
+    Page("frontend:booking_detail", "member", ("booking",)),
+    Page("frontend:booking_cancel", "member", ("booking",)),
+    Page("frontend:calendar_feed", "member"),
+    Page("account_email", "member"),
+    Page("account_change_password", "member"),
+    Page("mfa_index", "member"),
+    Page("mfa_activate_totp", "member"),
+    Page("usersessions_list", "member"),
+    Page("frontend:console:today", "palace"),
+    Page("frontend:console:facilities", "palace"),
+    Page("frontend:console:facility_create", "palace"),
+    Page("frontend:console:facility_detail", "palace", ("palace",)),
+    Page("frontend:console:facility_edit", "palace", ("palace",)),
+    Page("frontend:console:venue_detail", "palace", ("venue",)),
+    Page("frontend:console:asset_detail", "palace", ("asset",)),
+    Page("frontend:console:activities", "palace"),
+    Page("frontend:console:activity_create", "palace"),
+    Page("frontend:console:activity_detail", "palace", ("activity",)),
+    Page("frontend:console:activity_schedule", "palace", ("activity",)),
+    Page("frontend:console:session_calendar", "palace"),
+    Page("frontend:console:session_calendar", "palace", query="week={week}"),
+    Page("frontend:console:session_detail", "palace", ("booked_session",)),
+    Page("frontend:console:session_roster", "palace", ("booked_session",)),
+    Page("frontend:console:checkin", "palace"),
+    Page("mfa_index", "palace"),
+    Page("frontend:console:today", "officer"),
+    Page("frontend:console:members", "officer"),
+    Page("frontend:console:members", "officer", query="status=pending"),
+    Page("frontend:console:member_detail", "officer", ("member",)),
+    Page("frontend:console:member_detail", "officer", ("pending_member",)),
+]
+
+
+def route_names(patterns=None, prefix: str = "frontend:") -> set[str]:
+    names = set()
+    for entry in patterns if patterns is not None else frontend_urls.urlpatterns:
+        if isinstance(entry, URLResolver):
+            names |= route_names(entry.url_patterns, f"{prefix}{entry.namespace}:" if entry.namespace else prefix)
+        elif isinstance(entry, URLPattern) and entry.name:
+            names.add(prefix + entry.name)
+    return names
+
+
+def seed_demo() -> dict:
+    """Load the demo data and return the ids the pages need (palace manager's palace, a booked session ...)."""
+    from django.utils import timezone
+
+    from bookings.models import Activity, Booking, BookingStatus, Session
+    from facilities.models import AssetRecord, Facility, Venue
+    from portal.members.models import Member
+
+    call_command("seed_demo", verbosity=0)
+    palace = Facility.objects.get(name="杭州工人文化宫")
+    booking = Booking.objects.filter(member__user__email="member@example.com",
+                                     status=BookingStatus.CONFIRMED).order_by("session__start").first()
+    booked = Session.objects.filter(activity__facility=palace, bookings__isnull=False).order_by("start").first()
+    open_session = Session.objects.filter(activity__facility=palace, activity__price_fen__gt=0,
+                                          start__gt=timezone.now()).order_by("start").first()
+    return {
+        "palace": palace.pk,
+        "venue": Venue.objects.filter(facility=palace).order_by("pk").first().pk,
+        "asset": AssetRecord.objects.filter(facility=palace).order_by("-year").first().pk,
+        "activity": Activity.objects.filter(facility=palace).order_by("pk").first().pk,
+        "booked_session": booked.pk,
+        "open_session": open_session.pk,
+        "booking": booking.pk,
+        "member": Member.objects.get(user__email="member@example.com").pk,
+        "pending_member": Member.objects.filter(verification_status="pending",
+                                                user__email="newcomer@example.com").get().pk,
+        "week": timezone.localtime(booked.start).date().isoformat(),
+    }
+
+
+def pages_for(account: str) -> list[Page]:
+    return [p for p in PAGES if p.account == account]
