@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from .views import bookings, console, console_facilities, console_palaces, inbox, member, palaces, prefs
+from .views import audit, bookings, console, console_facilities, console_palaces, inbox, member, palaces, prefs
 
 app_name = "frontend"
 
@@ -26,6 +26,7 @@ console_patterns = ([
     path("sessions/<int:pk>/roster/", console_palaces.session_roster, name="session_roster"),
     path("sessions/<int:pk>/roster.csv", console_palaces.session_roster, {"fmt": "csv"}, name="session_roster_csv"),
     path("checkin/", console_palaces.checkin, name="checkin"),
+    path("audit/", audit.audit_log, name="audit"),
 ], "console")
 
 urlpatterns = [
@@ -34,6 +35,7 @@ urlpatterns = [
     path("me/edit/", member.profile_edit, name="profile_edit"),
     path("me/dependants/", member.dependant_create, name="dependant_create"),
     path("me/dependants/<int:pk>/delete/", member.dependant_delete, name="dependant_delete"),
+    path("me/access-log/", audit.my_access_log, name="access_log"),
     path("inbox/", inbox.inbox, name="inbox"),
     path("inbox/read-all/", inbox.message_read_all, name="message_read_all"),
     path("inbox/<int:pk>/read/", inbox.message_read, name="message_read"),

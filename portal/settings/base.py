@@ -252,3 +252,7 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update({
     "SessionStatusEnum": "bookings.models.SessionStatus",
     "BookingStatusEnum": "bookings.models.BookingStatus",
 })
+
+# --- Audit log (issue 7, portal/audit/): staff writes, logins, exports, opened member records. ---
+INSTALLED_APPS += ["portal.audit"]
+MIDDLEWARE += ["portal.audit.middleware.AuditMiddleware"]
