@@ -18,6 +18,7 @@ from facilities.models import Facility, OperatingMode, TitleStatus, Venue, Venue
 from portal.errors import NotFound
 from portal.members.models import DependantRelation
 from portal.members.selectors import grassroots_list
+from portal.privacy import NoEchoTextInput
 
 T = TypeVar("T")
 
@@ -33,7 +34,7 @@ class ProfileForm(forms.Form):
                             widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}))
     id_number = forms.CharField(label=_("Resident ID number"), max_length=18, required=False,
                                 help_text=_("Leave empty to keep the one on file."),
-                                widget=forms.TextInput(attrs={"autocomplete": "off"}))
+                                widget=NoEchoTextInput(attrs={"autocomplete": "off"}))
 
 
 class DependantForm(forms.Form):

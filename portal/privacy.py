@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 
+from django import forms
+
 _NON_DIGIT = re.compile(r"\D")
 
 
@@ -27,3 +29,11 @@ def mask_id_number(value: str | None) -> str:
         return ""
     value = str(value).strip()
     return "*" * max(len(value) - 4, 0) + value[-4:] if len(value) > 4 else "*" * len(value)
+
+
+class NoEchoTextInput(forms.TextInput):
+    """A text box that never sends back what was typed: a resident ID must not reappear in the page when
+    another field of the form has an error (nor in the browser's cache of that page)."""
+
+    def format_value(self, value):
+        return None

@@ -27,10 +27,10 @@ def totp_code_for(user, secret: str = factories.TOTP_SECRET) -> str:
 
 
 def login(user, *, password: str = factories.PASSWORD, secret: str = factories.TOTP_SECRET,
-          next_url: str | None = None) -> APIClient:
+          next_url: str | None = None, client: APIClient | None = None) -> APIClient:
     """A client signed in through /accounts/login/ (+ /accounts/2fa/authenticate/ when TOTP is enrolled).
     APIClient serves pages and the API alike (the API accepts the session cookie)."""
-    client = APIClient()
+    client = client if client is not None else APIClient()
     url = reverse("account_login") + (f"?next={next_url}" if next_url else "")
     response = client.post(url, {"login": user.email, "password": password})
     if response.status_code == 302 and response["Location"].startswith(reverse("mfa_authenticate")):

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django import template
 from django.utils.translation import gettext as _
 
+from portal import privacy
+
 register = template.Library()
 
 
@@ -41,3 +43,9 @@ def query(request, **changes) -> str:
         else:
             params[key] = value
     return params.urlencode()
+
+
+@register.filter
+def mask_phone(phone: str | None) -> str:
+    """A phone outside the pages that need it in full: 138****0001 (portal.privacy)."""
+    return privacy.mask_phone(phone)

@@ -26,6 +26,7 @@ from facilities.selectors import facility_list_for_staff, venue_list_for_staff
 from portal.errors import Conflict, NotFound, NotPermitted
 from portal.members import permissions
 from portal.members.permissions import Action
+from portal.privacy import mask_phone
 
 from ..access import staff_console
 from ..forms import (
@@ -272,7 +273,7 @@ def session_roster(request, pk: int, fmt: str = "html"):
         writer = csv.writer(response)
         writer.writerow([_("Name"), _("Member number"), _("Phone"), _("Seats"), _("Status"), _("Checked in")])
         for b in roster:
-            writer.writerow([b.member.real_name, b.member.member_number, b.member.user.phone or "", b.seats,
+            writer.writerow([b.member.real_name, b.member.member_number, mask_phone(b.member.user.phone), b.seats,
                              b.get_status_display(),
                              timezone.localtime(b.checked_in_at).strftime("%H:%M") if b.checked_in_at else ""])
         return response
