@@ -204,3 +204,33 @@ def test_redaction_drops_secrets_and_masks_personal_numbers():
     assert data["region_code"] == "330100"
     assert "11010519491231002X" not in data["reason"] and "13800000001" not in data["reason"]
     assert "csrfmiddlewaretoken" not in data
+
+
+def test_admin_writes_are_recorded(world, orgs):
+    admin = factories.user(email="root2@example.com")
+    User.objects.filter(pk=admin.pk).update(is_staff=True, is_superuser=True)
+    admin.refresh_from_db()
+    TOTP.activate(admin, factories.TOTP_SECRET)
+    client = login(admin, next_url="/admin/")
+    grant = world["sibling"].role_grants.get()
+    response = client.post(f"/admin/members/rolegrant/{grant.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    [event] = events(action=AuditAction.DELETE)
+    assert (event.object_type, event.object_id) == ("members.rolegrant", str(grant.pk))
+    assert event.actor == admin and event.route == "admin:members_rolegrant_delete"
+
+
+def test_app_logins_through_the_api_are_recorded(world):
+    from rest_framework.test import APIClient
+
+    from tests.logins import totp_code_for
+
+    client = APIClient()
+    response = client.post("/_allauth/app/v1/auth/login", {"email": "off@example.com",
+                                                           "password": factories.PASSWORD}, format="json")
+    token = response.json()["meta"]["session_token"]
+    ok = client.post("/_allauth/app/v1/auth/2fa/authenticate", {"code": totp_code_for(world["officer"])},
+                     format="json", headers={"X-Session-Token": token})
+    assert ok.status_code == 200
+    [event] = events(action=AuditAction.LOGIN_CONSOLE)
+    assert event.actor == world["officer"] and event.change == {"mfa": True}
