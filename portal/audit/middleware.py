@@ -3,7 +3,9 @@
 - every successful (status < 400) POST/PUT/PATCH/DELETE under AUDITED_PREFIXES by a staff user or superuser:
   create / update / delete / write, with the object the URL names (registry) and the redacted submitted data;
 - every download (Content-Disposition: attachment) by staff: export;
-- every page in registry.PERSONAL_READS opened by staff: one view_personal_record event per member shown.
+- every page in registry.PERSONAL_READS opened by staff: one view_personal_record event per member shown;
+- every refusal of a signed-in user under AUDITED_PREFIXES: a 403, or a 404 for an object that exists
+  (staff of another union probing it): access_denied.
 """
 
 from __future__ import annotations
@@ -71,12 +73,27 @@ class AuditMiddleware:
         if request.method in WRITE_METHODS and request.path.startswith(AUDITED_PREFIXES):
             before = self._before_write(request)
         response = self.get_response(request)
-        if response.status_code < 400:
-            try:
+        try:
+            if response.status_code < 400:
                 self._after(request, response, before)
-            except Exception:  # the audit trail must not turn a completed action into an error page
-                logger.exception("audit: could not record %s %s", request.method, request.path)
+            elif response.status_code in (403, 404) and request.path.startswith(AUDITED_PREFIXES):
+                self._denied(request, response, before)
+        except Exception:  # the audit trail must not turn a completed action into an error page
+            logger.exception("audit: could not record %s %s", request.method, request.path)
         return response
+
+    @staticmethod
+    def _denied(request: HttpRequest, response: HttpResponse, before) -> None:
+        user = getattr(request, "user", None)
+        match = getattr(request, "resolver_match", None)
+        if not getattr(user, "is_authenticated", False) or match is None:
+            return
+        target = registry.target_for(match)
+        ref = before[1] if before is not None else object_reference(target.get())
+        if response.status_code == 404 and not ref:
+            return  # a plain "no such object"
+        audit_record(actor=user, action=AuditAction.ACCESS_DENIED, request=request, route=target.route,
+                     status=response.status_code, **(ref or {}))
 
     def _before_write(self, request: HttpRequest):
         """Resolve the object now (a delete removes it) and keep a JSON body the view will consume."""

@@ -13,6 +13,7 @@ class AuditAction(models.TextChoices):
     LOGIN_CONSOLE = "login_console", _("Sign-in to the staff console")
     LOGIN_ADMIN = "login_admin", _("Sign-in to the administration")
     LOGIN_FAILED = "login_failed", _("Failed sign-in")
+    ACCESS_DENIED = "access_denied", _("Refused access")
     CREATE = "create", _("Created")
     UPDATE = "update", _("Changed")
     DELETE = "delete", _("Deleted")

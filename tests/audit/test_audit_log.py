@@ -61,7 +61,8 @@ def test_a_refused_or_invalid_write_records_nothing(world):
     assert client.post(url, {"name": "", "region_code": "x"}).status_code == 400
     sibling = staff_client(world["sibling"])
     assert sibling.post(reverse("frontend:console:member_verify", args=[world["other"].pk])).status_code == 404
-    assert not AuditEvent.objects.exclude(action__startswith="login").exists()
+    assert not AuditEvent.objects.exclude(action__in=["login_console", "access_denied"]).exists()
+    assert AuditEvent.objects.get(action="access_denied").object_id == str(world["other"].pk)
 
 
 def test_staff_api_writes_record_create_update_and_delete(world):
@@ -234,3 +235,31 @@ def test_app_logins_through_the_api_are_recorded(world):
     assert ok.status_code == 200
     [event] = events(action=AuditAction.LOGIN_CONSOLE)
     assert event.actor == world["officer"] and event.change == {"mfa": True}
+
+
+def test_refusals_are_recorded_but_absent_objects_are_not(world, orgs):
+    sibling = staff_client(world["sibling"])
+    assert sibling.get(reverse("frontend:console:member_detail", args=[world["member"].pk])).status_code == 404
+    assert sibling.get(f"/api/v1/staff/members/{world['member'].pk}/").status_code == 404
+    assert sibling.get(reverse("frontend:console:member_detail", args=[999999])).status_code == 404
+    probes = events(action=AuditAction.ACCESS_DENIED)
+    assert [(e.actor, e.object_id, e.status) for e in probes] == [(world["sibling"], str(world["member"].pk), 404)] * 2
+    assert {e.organisation for e in probes} == {orgs["unit"]}  # the probed union's staff see it
+
+    member = login(world["other"].user)
+    assert member.get(reverse("frontend:console:today")).status_code == 403
+    [refused] = events(action=AuditAction.ACCESS_DENIED, actor=world["other"].user)
+    assert refused.status == 403 and refused.path == "/console/"
+
+
+def test_the_audit_log_cannot_be_edited_in_the_admin(world):
+    admin = factories.user(email="root3@example.com")
+    User.objects.filter(pk=admin.pk).update(is_staff=True, is_superuser=True)
+    TOTP.activate(admin, factories.TOTP_SECRET)
+    client = login(admin, next_url="/admin/")
+    event = AuditEvent.objects.latest("id")
+    assert client.get(f"/admin/audit/auditevent/{event.pk}/change/").status_code == 200  # view only
+    assert client.post(f"/admin/audit/auditevent/{event.pk}/change/", {"action": "login"}).status_code == 403
+    assert client.post(f"/admin/audit/auditevent/{event.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert client.get("/admin/audit/auditevent/add/").status_code == 403
+    assert AuditEvent.objects.filter(pk=event.pk, action=event.action).exists()

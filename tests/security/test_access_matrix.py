@@ -242,6 +242,18 @@ def _leaks(response) -> list[str]:
     return [name for name, value in SENTINELS.items() if value in text]
 
 
+def _content_type_problem(response) -> str | None:
+    """ASVS 4.1.1: a body comes with a Content-Type that says what it is, and text says its charset."""
+    if response.status_code in (204, 304) or (not getattr(response, "streaming", False) and not response.content):
+        return None
+    content_type = response.get("Content-Type", "")
+    if not content_type:
+        return "a body without Content-Type"
+    if content_type.startswith("text/") and "charset=" not in content_type:
+        return f"{content_type} without a charset"
+    return None
+
+
 class _Rollback(Exception):
     def __init__(self, response):
         self.response = response
@@ -285,6 +297,8 @@ def run_matrix(actor: str, client, world) -> list[str]:
                                 rollback=actor in TRUSTED)
                 problem = judge(expected, response, api=route.is_api, method=method)
                 if problem:
+                    failures.append(f"{method} {target} [{name}]: {problem}")
+                if problem := _content_type_problem(response):
                     failures.append(f"{method} {target} [{name}]: {problem}")
                 if actor not in TRUSTED and (leaked := _leaks(response)):
                     failures.append(f"{method} {target} [{name}]: shows the owner's {', '.join(leaked)}")
