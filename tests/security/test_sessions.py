@@ -61,3 +61,13 @@ def test_a_totp_code_works_only_once(orgs):
             assert step["Location"].startswith(reverse("mfa_authenticate"))
             results.append(client.post(step["Location"], {"code": code}).status_code)
     assert results == [302, 200]  # the second use of the same code is refused (the form comes back)
+
+
+def test_changing_the_password_ends_the_other_sessions(orgs):
+    member = factories.member(organisation=orgs["unit"])
+    here, elsewhere = login(member.user), login(member.user)
+    response = here.post(reverse("account_change_password"), {
+        "oldpassword": factories.PASSWORD, "password1": "A-new-long-pass-2026", "password2": "A-new-long-pass-2026"})
+    assert response.status_code == 302, response.content[:300]
+    assert here.get("/api/v1/me/").status_code == 200  # this browser stays signed in
+    assert elsewhere.get("/api/v1/me/").status_code in (401, 403)  # the other one is out
