@@ -14,7 +14,7 @@ class AuditEventFilter(django_filters.FilterSet):
 
     actor = django_filters.CharFilter(field_name="actor_label", lookup_expr="icontains", label=_("Account"),
                                       max_length=254)
-    action = django_filters.ChoiceFilter(choices=AuditAction.choices, label=_("Action"))
+    action = django_filters.ChoiceFilter(choices=AuditAction.choices, label=_("Action"), empty_label=_("All actions"))
     since = django_filters.DateFilter(field_name="created_at", lookup_expr="date__gte", label=_("From"),
                                       widget=DateInput)
     until = django_filters.DateFilter(field_name="created_at", lookup_expr="date__lte", label=_("Until"),
