@@ -9,9 +9,9 @@ from django.utils.translation import gettext_lazy as _
 
 
 class AuditAction(models.TextChoices):
-    LOGIN = "login", _("Sign-in")
-    LOGIN_CONSOLE = "login_console", _("Sign-in to the staff console")
-    LOGIN_ADMIN = "login_admin", _("Sign-in to the administration")
+    LOGIN = "login", _("Signed in")
+    LOGIN_CONSOLE = "login_console", _("Signed in to the staff console")
+    LOGIN_ADMIN = "login_admin", _("Signed in to the administration")
     LOGIN_FAILED = "login_failed", _("Failed sign-in")
     ACCESS_DENIED = "access_denied", _("Refused access")
     CREATE = "create", _("Created")
