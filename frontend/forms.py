@@ -19,6 +19,7 @@ from portal.errors import NotFound
 from portal.members.models import DependantRelation
 from portal.members.selectors import grassroots_list
 from portal.members.validators import validate_person_name
+from portal.privacy import NoEchoTextInput
 
 T = TypeVar("T")
 
@@ -34,7 +35,7 @@ class ProfileForm(forms.Form):
                             widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}))
     id_number = forms.CharField(label=_("Resident ID number"), max_length=18, required=False,
                                 help_text=_("Leave empty to keep the one on file."),
-                                widget=forms.TextInput(attrs={"autocomplete": "off"}))
+                                widget=NoEchoTextInput(attrs={"autocomplete": "off"}))
 
 
 class DependantForm(forms.Form):

@@ -1,6 +1,18 @@
 from django.urls import include, path
 
-from .views import bookings, console, console_facilities, console_palaces, icons, inbox, member, mfa, palaces, prefs
+from .views import (
+                    audit,
+                    bookings,
+                    console,
+                    console_facilities,
+                    console_palaces,
+                    icons,
+                    inbox,
+                    member,
+                    mfa,
+                    palaces,
+                    prefs,
+)
 
 app_name = "frontend"
 
@@ -28,6 +40,7 @@ console_patterns = ([
     path("sessions/<int:pk>/roster.xlsx", console_palaces.session_roster, {"fmt": "xlsx"},
          name="session_roster_xlsx"),
     path("checkin/", console_palaces.checkin, name="checkin"),
+    path("audit/", audit.audit_log, name="audit"),
 ], "console")
 
 urlpatterns = [
@@ -37,6 +50,7 @@ urlpatterns = [
     path("me/dependants/", member.dependant_create, name="dependant_create"),
     path("me/two-factor/confirm/", mfa.totp_enrolment, name="totp_enrolment"),
     path("me/dependants/<int:pk>/delete/", member.dependant_delete, name="dependant_delete"),
+    path("me/access-log/", audit.my_access_log, name="access_log"),
     path("inbox/", inbox.inbox, name="inbox"),
     path("inbox/read-all/", inbox.message_read_all, name="message_read_all"),
     path("inbox/<int:pk>/read/", inbox.message_read, name="message_read"),

@@ -12,6 +12,7 @@ from bookings.api import public as bookings_api
 from bookings.api import staff as bookings_staff_api
 from facilities import api as facilities_api
 from frontend.views import mfa as mfa_views
+from portal.audit import api as audit_api
 from portal.health import healthz
 from portal.members import api as members_api
 from portal.members.headless import StaffGuardedTOTPView
@@ -34,6 +35,7 @@ router.register("staff/walk-ins", bookings_staff_api.StaffWalkInViewSet, basenam
 
 api_v1 = [
     path("me/", members_api.MeView.as_view(), name="me"),
+    path("me/access-log/", audit_api.MyAccessLogView.as_view(), name="me-access-log"),
     path("organisations/grassroots/", members_api.GrassrootsListView.as_view(), name="grassroots-list"),
     path("booking-suspension/", bookings_api.SuspensionView.as_view(), name="booking-suspension"),
     path("calendar-feed/", bookings_api.CalendarFeedView.as_view(), name="calendar-feed-url"),

@@ -9,6 +9,8 @@ from django.conf import settings
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
+from portal import privacy
+
 register = template.Library()
 
 
@@ -96,3 +98,7 @@ def query(request, **changes) -> str:
 def site_name() -> str:
     """The portal's name (settings.SITE_NAME, translated) for mails and page titles."""
     return str(settings.SITE_NAME)
+@register.filter
+def mask_phone(phone: str | None) -> str:
+    """A phone outside the pages that need it in full: 138****0001 (portal.privacy)."""
+    return privacy.mask_phone(phone)

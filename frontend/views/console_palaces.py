@@ -26,6 +26,7 @@ from portal import exports
 from portal.errors import Conflict, NotFound, NotPermitted
 from portal.members import permissions
 from portal.members.permissions import Action
+from portal.privacy import mask_phone
 
 from ..access import staff_console
 from ..forms import (
@@ -267,7 +268,7 @@ def session_roster(request, pk: int, fmt: str = "html"):
     session = Session.objects.select_related("activity__facility", "venue").get(pk=pk)
     if fmt in exports.FORMATS:
         header = [_("Name"), _("Member number"), _("Phone"), _("Seats"), _("Status"), _("Checked in")]
-        rows = ([b.member.real_name, b.member.member_number, b.member.user.phone or "", b.seats,
+        rows = ([b.member.real_name, b.member.member_number, mask_phone(b.member.user.phone), b.seats,
                  b.get_status_display(),
                  timezone.localtime(b.checked_in_at).strftime("%H:%M") if b.checked_in_at else ""] for b in roster)
         filename = f"{session.activity.title}-{timezone.localtime(session.start):%Y%m%d-%H%M}-{_('Roster')}"

@@ -12,6 +12,7 @@ from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.response import Response
 
 from portal.errors import NotFound
+from portal.privacy import mask_phone
 
 from . import mfa, permissions, selectors, services
 from .models import Dependant, Member, Organisation, VerificationStatus
@@ -148,6 +149,17 @@ class StaffMemberSerializer(serializers.ModelSerializer):
                   "gig_worker", "verification_status", "verified_at", "rejection_reason", "created_at"]
 
 
+class MaskedPhoneField(serializers.CharField):
+    """A phone in a list: 138****0001 (portal.privacy); the member's own page shows it in full."""
+
+    def to_representation(self, value) -> str:
+        return mask_phone(value)
+
+
+class StaffMemberListSerializer(StaffMemberSerializer):
+    phone = MaskedPhoneField(source="user.phone", allow_null=True, read_only=True)
+
+
 class RejectSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=300)
 
@@ -161,6 +173,9 @@ class StaffMemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
 
     permission_classes = [StaffAccess]
     serializer_class = StaffMemberSerializer
+
+    def get_serializer_class(self):
+        return StaffMemberListSerializer if self.action == "list" else StaffMemberSerializer
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):

@@ -3,6 +3,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from portal.privacy import NoEchoTextInput
+
 from .identity import id_number_parse
 from .models import Organisation, OrganisationLevel
 from .validators import validate_person_name
@@ -17,7 +19,8 @@ class MemberSignupForm(forms.Form):
         queryset=Organisation.objects.filter(level=OrganisationLevel.GRASSROOTS).order_by("name"),
     )
     id_number = forms.CharField(label=_("Resident ID number"), max_length=18, required=False,
-                                help_text=_("Optional now; needed before you enrol in mutual aid."))
+                                help_text=_("Optional now; needed before you enrol in mutual aid."),
+                                widget=NoEchoTextInput(attrs={"autocomplete": "off"}))
 
     def clean_id_number(self):
         """A wrong checksum is a field error (it says nothing about anybody); a number registered to another

@@ -31,6 +31,7 @@ class Action(StrEnum):
     VIEW_STATS = "view_stats"
     EXPORT_STATS = "export_stats"
     EDIT_ASSETS = "edit_assets"
+    VIEW_AUDIT = "view_audit"
 
 
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {
@@ -46,6 +47,9 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     }),
     Role.STATISTICIAN: frozenset({Action.VIEW_STATS, Action.EXPORT_STATS, Action.EDIT_ASSETS}),
 }
+
+# Every staff role may read the audit log of its own subtree (issue 7: who did what where they answer for it).
+ROLE_ACTIONS = {role: actions | {Action.VIEW_AUDIT} for role, actions in ROLE_ACTIONS.items()}
 
 _CACHE_ATTR = "_portal_role_grants"
 

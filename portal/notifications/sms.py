@@ -8,6 +8,8 @@ from typing import ClassVar, Protocol
 from django.conf import settings
 from django.utils.module_loading import import_string
 
+from portal.privacy import mask_phone
+
 logger = logging.getLogger(__name__)
 
 
@@ -17,7 +19,7 @@ class SmsBackend(Protocol):
 
 class ConsoleSmsBackend:
     def send(self, *, phone: str, text: str) -> None:
-        logger.info("SMS to %s: %s", phone, text)
+        logger.info("SMS to %s: %s", mask_phone(phone), text)
 
 
 class LocmemSmsBackend:

@@ -354,3 +354,7 @@ ACCOUNT_RATE_LIMITS["mfa_enrolment_code"] = "1/m/user,5/h/user"
 # Verification is by code, and a code lives in the session that asked for it: every sign-in of an unverified
 # account must send a new one. allauth's default cadence for codes, so a member can sign in right after signing up.
 ACCOUNT_RATE_LIMITS["confirm_email"] = "1/10s/key"
+
+# --- Audit log (issue 7, portal/audit/): staff writes, logins, exports, opened member records. ---
+INSTALLED_APPS += ["portal.audit"]
+MIDDLEWARE += ["portal.audit.middleware.AuditMiddleware"]

@@ -61,7 +61,7 @@ def test_no_serious_accessibility_violations(new_page, scene):
     found.update(check(member, [
         "/", "/palaces/", f"/palaces/{s['facility'].pk}/?week={s['week']}", f"/sessions/{s['session'].pk}/book/",
         "/bookings/", f"/bookings/{s['booking'].pk}/", f"/bookings/{s['booking'].pk}/cancel/", "/me/", "/me/edit/",
-        "/me/calendar/", "/inbox/"]))
+        "/me/calendar/", "/inbox/", "/me/access-log/"]))
     palace = new_page(language="en")
     login(palace, email="axe-palace@example.com", password=factories.PASSWORD, totp_secret=factories.TOTP_SECRET)
     found.update(check(palace, [
@@ -71,7 +71,8 @@ def test_no_serious_accessibility_violations(new_page, scene):
         f"/console/sessions/{s['session'].pk}/roster/", "/console/checkin/"]))
     officer = new_page(language="en")
     login(officer, email="axe-officer@example.com", password=factories.PASSWORD, totp_secret=factories.TOTP_SECRET)
-    found.update(check(officer, ["/console/members/", f"/console/members/{s['pending'].pk}/"]))
+    found.update(check(officer, ["/console/members/", f"/console/members/{s['pending'].pk}/", "/console/audit/",
+                                 "/console/audit/?action=view_personal_record"]))
     assert found == {}
 
 

@@ -1,0 +1,137 @@
+"""One union world for the security suites: objects of the city union owned by one member and run by one
+staff member, and every kind of actor the access matrix tries against them."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.forms.models import model_to_dict
+from rest_framework.test import APIClient
+
+from bookings.models import Booking, WalkIn
+from bookings.services import booking_create, calendar_feed_get_or_create
+from facilities.models import AssetRecord, FacilityPhoto
+from portal.members.models import Dependant, Role, RoleGrant
+from portal.members.permissions import forget_grants
+from portal.members.services import role_grant
+from portal.notifications.models import Message
+from tests import factories
+from tests.bookings import builders
+from tests.logins import login, staff_client
+
+# Strings only the owner (and the staff who answer for them) may ever see.
+SENTINELS = {
+    "owner_name": "王哨兵",
+    "owner_email": "owner-sentinel@example.com",
+    "owner_phone": "13912345678",
+    "dependant": "刘哨兵家属",
+    "message": "哨兵私信",
+    "asset_note": "哨兵资产备注",
+    "walkin_note": "哨兵散客备注",
+}
+
+ACTORS = ["anonymous", "unverified", "other_member", "no_totp", "revoked", "sibling", "parent", "owner_member",
+          "owner_staff"]
+# Actors who may see the owner's data: the owner, and staff whose subtree holds it.
+TRUSTED = {"owner_member", "owner_staff", "parent"}
+
+
+def _all_roles(user, organisation):
+    for role in Role.values:
+        if not RoleGrant.objects.filter(user=user, organisation=organisation, role=role).exists():
+            role_grant(user=user, organisation=organisation, role=role)
+    forget_grants(user)
+    return user
+
+
+@pytest.fixture
+def world(orgs):
+    facility = builders.palace(orgs["city"], name="甲市工人文化宫")
+    venue = builders.venue(facility, name="舞蹈教室")
+    activity = builders.activity(facility, title="甲市书法班", venue=venue)
+    session = builders.session(activity, capacity=10)
+    owner = factories.member(organisation=orgs["unit"], real_name=SENTINELS["owner_name"],
+                             email=SENTINELS["owner_email"], phone="+86" + SENTINELS["owner_phone"])
+    booking = booking_create(member=owner, session_id=session.pk, seats=1, waitlist=False)
+    dependant = Dependant.objects.create(member=owner, name=SENTINELS["dependant"], relation="child",
+                                         birth_date=date(2015, 5, 1))
+    message = Message.objects.create(user=owner.user, kind="test", title=SENTINELS["message"],
+                                     body=SENTINELS["message"])
+    feed = calendar_feed_get_or_create(member=owner)
+    asset = AssetRecord.objects.create(facility=facility, year=2025, book_value_fen=100, land_area_m2=1,
+                                       floor_area_m2=1, title_status="held", operating_mode="self_run",
+                                       notes=SENTINELS["asset_note"])
+    photo = FacilityPhoto.objects.create(facility=facility, image="facilities/2025/hall.png", caption="大厅")
+    owner_staff = _all_roles(factories.staff(organisation=orgs["city"], role=Role.FACILITY_MANAGER), orgs["city"])
+    walkin = WalkIn.objects.create(facility=facility, date=date.today(), persons=3, note=SENTINELS["walkin_note"],
+                                   recorded_by=owner_staff)
+    return {
+        "orgs": orgs, "city": orgs["city"], "facility": facility, "venue": venue, "activity": activity,
+        "session": session, "booking": booking, "ticket": booking.ticket_code or "NO-TICKET", "member": owner,
+        "owner": owner, "dependant": dependant, "message": message, "feed_token": feed.token, "asset": asset,
+        "photo": photo, "walkin": walkin, "owner_staff": owner_staff,
+    }
+
+
+def _revoked(orgs):
+    """Signed in with password and TOTP while holding a grant, which is then withdrawn."""
+    user = factories.staff(organisation=orgs["city"], role=Role.FACILITY_MANAGER)
+    client = staff_client(user)
+    RoleGrant.objects.filter(user=user).delete()
+    return client
+
+
+@pytest.fixture
+def actor_client(world):
+    """actor name -> a client signed in the way that person would sign in (None: anonymous)."""
+    orgs = world["orgs"]
+
+    def make(name: str) -> APIClient:
+        if name == "anonymous":
+            return APIClient()
+        if name == "unverified":
+            return login(factories.member(organisation=orgs["unit2"], verified=False).user)
+        if name == "other_member":
+            return login(factories.member(organisation=orgs["unit"]).user)
+        if name == "owner_member":
+            return login(world["owner"].user)
+        if name == "no_totp":
+            user = factories.staff(organisation=orgs["city"], role=Role.UNION_OFFICER, mfa=False)
+            return login(_all_roles(user, orgs["city"]))
+        if name == "revoked":
+            return _revoked(orgs)
+        if name == "sibling":
+            user = factories.staff(organisation=orgs["sibling"], role=Role.FACILITY_MANAGER)
+            return staff_client(_all_roles(user, orgs["sibling"]))
+        if name == "parent":
+            user = factories.staff(organisation=orgs["province"], role=Role.FACILITY_MANAGER)
+            return staff_client(_all_roles(user, orgs["province"]))
+        if name == "owner_staff":
+            return staff_client(world["owner_staff"])
+        raise KeyError(name)
+
+    return make
+
+
+def fingerprint(world) -> dict:
+    """The owner's and the city's rows as stored: an actor without rights must leave every one unchanged."""
+    out = {}
+    for key in ("facility", "venue", "activity", "session", "booking", "owner", "dependant", "message", "asset",
+                "photo", "walkin"):
+        obj = world[key]
+        row = type(obj)._default_manager.filter(pk=obj.pk).first()
+        out[key] = model_to_dict(row) if row is not None else None
+    facility, owner = world["facility"], world["owner"]
+    out["counts"] = {
+        "venues": facility.venues.count(), "activities": facility.activities.count(),
+        "photos": FacilityPhoto.objects.filter(facility=facility).count(),
+        "assets": AssetRecord.objects.filter(facility=facility).count(),
+        "walkins": WalkIn.objects.filter(facility=facility).count(),
+        "sessions": world["activity"].sessions.count(),
+        "bookings": Booking.objects.filter(session__activity__facility=facility).count(),
+        "dependants": owner.dependants.count(),
+        "messages_unread": Message.objects.filter(user=owner.user, read_at__isnull=True).count(),
+        "grants": RoleGrant.objects.filter(organisation__path__startswith=world["city"].path).count(),
+    }
+    return out
