@@ -56,11 +56,12 @@ urlpatterns = [
     path("api/docs/", csp_update({"style-src": ["'unsafe-inline'"]})(
         SpectacularSwaggerSplitView.as_view(url_name="schema")), name="api-docs"),
     # Before allauth's own: a staff account's first TOTP needs the emailed code (portal/members/mfa.py).
-    path("_allauth/app/v1/account/authenticators/totp", StaffGuardedTOTPView.as_api_view(client=Client.APP)),
+    path("_allauth/app/v1/account/authenticators/totp", StaffGuardedTOTPView.as_api_view(client=Client.APP),
+         name="staff-guarded-totp-app"),
     path("_allauth/browser/v1/account/authenticators/totp",
-         StaffGuardedTOTPView.as_api_view(client=Client.BROWSER)),
+         StaffGuardedTOTPView.as_api_view(client=Client.BROWSER), name="staff-guarded-totp-browser"),
     path("_allauth/", include("allauth.headless.urls")),
-    path("accounts/2fa/totp/activate/", mfa_views.activate_totp),
+    path("accounts/2fa/totp/activate/", mfa_views.activate_totp, name="staff-guarded-totp-activate"),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
