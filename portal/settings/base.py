@@ -224,7 +224,7 @@ LOGGING = {
 
 # --- Web front (issue 4, frontend/): htmx + template partials, appended here so the rest stays untouched. ---
 INSTALLED_APPS += ["django_htmx", "template_partials"]
-MIDDLEWARE += ["django_htmx.middleware.HtmxMiddleware"]
+MIDDLEWARE += ["django_htmx.middleware.HtmxMiddleware", "frontend.middleware.DomainErrorMiddleware"]
 TEMPLATES[0]["OPTIONS"]["context_processors"] += ["frontend.context_processors.ui"]
 # frontend/templates as a DIRS entry overrides allauth templates (allauth precedes frontend in INSTALLED_APPS).
 TEMPLATES[0]["DIRS"] += [BASE_DIR / "frontend" / "templates"]
