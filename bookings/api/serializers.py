@@ -61,12 +61,21 @@ class BookingSerializer(serializers.ModelSerializer):
     session_end = serializers.DateTimeField(source="session.end", read_only=True)
     activity_title = serializers.CharField(source="session.activity.title", read_only=True)
     facility_name = serializers.CharField(source="session.activity.facility.name", read_only=True)
+    ticket_short = serializers.CharField(source="ticket_short_display", read_only=True,
+                                         help_text="the ticket's typed form (e.g. 7KQ4-M2XD) for when a QR will not "
+                                                   "scan; empty without a ticket")
+    queue_place = serializers.SerializerMethodField()
 
     class Meta:
         model = Booking
         fields = ["id", "session", "session_start", "session_end", "activity_title", "facility_name", "seats",
                   "status", "amount_fen", "currency", "hold_expires_at", "offer_expires_at", "ticket_code",
-                  "checked_in_at", "attendance", "refund_status", "cancelled_at", "created_at"]
+                  "ticket_short", "queue_place", "checked_in_at", "attendance", "refund_status", "cancelled_at",
+                  "created_at"]
+
+    def get_queue_place(self, obj) -> int | None:
+        """Place in the waitlist queue (1 = offered the next free seat); null unless waitlisted."""
+        return getattr(obj, "queue_place", None)
 
 
 class BookingCreateSerializer(serializers.Serializer):
