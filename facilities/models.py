@@ -1,5 +1,6 @@
 """Cultural palaces and sanatoriums owned by a union, their venues, photos and yearly asset records."""
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -120,9 +121,10 @@ class OperatingMode(models.TextChoices):
     OUTSOURCED = "outsourced", _("Outsourced")
 
 
-def current_year() -> int:
-    """Upper bound for a year built: nothing on the register was built in the future."""
-    return timezone.localdate().year
+def validate_not_future_year(value: int) -> None:
+    """Nothing on the register was built in the future."""
+    if value is not None and value > timezone.localdate().year:
+        raise ValidationError(_("The year built cannot be in the future."), code="future_year")
 
 
 class AssetRecord(models.Model):
@@ -137,7 +139,7 @@ class AssetRecord(models.Model):
     floor_area_m2 = models.DecimalField(_("floor area (m²)"), max_digits=12, decimal_places=2,
                                         validators=[MinValueValidator(0)])
     year_built = models.PositiveSmallIntegerField(_("year built"), null=True, blank=True,
-                                                  validators=[MinValueValidator(1800), MaxValueValidator(current_year)])
+                                                  validators=[MinValueValidator(1800), validate_not_future_year])
     title_status = models.CharField(_("title status"), max_length=20, choices=TitleStatus.choices)
     operating_mode = models.CharField(_("operating mode"), max_length=20, choices=OperatingMode.choices)
     notes = models.TextField(_("notes"), blank=True)

@@ -175,6 +175,8 @@ class SessionCancelForm(forms.Form):
 
 class CheckinForm(forms.Form):
     code = forms.CharField(label=_("Ticket code"), max_length=64,
+                           help_text=_("Scan the QR code, or type the 8 characters under it (for example "
+                                       "7KQ4-M2XD; case, spaces and dashes do not matter)."),
                            widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "off",
                                                          "spellcheck": "false"}))
 

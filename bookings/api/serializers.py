@@ -29,11 +29,14 @@ class SessionSerializer(serializers.ModelSerializer):
     reason_text = serializers.SerializerMethodField()
     mode = serializers.SerializerMethodField()
     opens_at = serializers.SerializerMethodField()
+    places = serializers.SerializerMethodField()
+    queue_place = serializers.SerializerMethodField()
 
     class Meta:
         model = Session
         fields = ["id", "activity", "venue", "venue_name", "start", "end", "status", "capacity", "booked",
-                  "remaining", "price", "bookable", "reason", "reason_text", "mode", "opens_at"]
+                  "remaining", "places", "price", "bookable", "reason", "reason_text", "mode", "opens_at",
+                  "queue_place"]
 
     def _verdict(self, obj):
         return self.context["availability"][obj.pk]
@@ -54,6 +57,15 @@ class SessionSerializer(serializers.ModelSerializer):
     def get_opens_at(self, obj) -> datetime | None:
         verdict = self._verdict(obj)
         return verdict.opens_at
+
+    def get_places(self, obj) -> int | None:
+        """Places a new booker can take now, by the booking rules: 0 while freed seats are the waitlist's,
+        null once booking has closed or the session is cancelled (`remaining` is the raw seat count)."""
+        return self._verdict(obj).places
+
+    def get_queue_place(self, obj) -> int | None:
+        """The caller's place in this session's waitlist (1 = offered the next free seat), if waiting."""
+        return self._verdict(obj).queue_place
 
 
 class BookingSerializer(serializers.ModelSerializer):

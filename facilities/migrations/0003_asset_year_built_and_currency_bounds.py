@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='assetrecord',
             name='year_built',
-            field=models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(1800), django.core.validators.MaxValueValidator(facilities.models.current_year)], verbose_name='year built'),
+            field=models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(1800), facilities.models.validate_not_future_year], verbose_name='year built'),
         ),
         migrations.AddConstraint(
             model_name='assetrecord',
