@@ -323,8 +323,8 @@ def checkin(request):
             except ValidationError as exc:
                 apply_service_errors(walkin_form, exc)
                 status = 400
-            except NotFound as exc:  # a facility outside the user's subtrees: refused, not "absent"
-                raise NotPermitted(exc.detail) from None
+            except NotFound:  # a facility outside the user's subtrees: refused, not "absent"
+                raise NotPermitted() from None
             else:
                 messages.success(request, _("%(n)d people counted.") % {"n": data["persons"]})
                 return redirect("frontend:console:checkin")
