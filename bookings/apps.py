@@ -7,6 +7,7 @@ class BookingsConfig(AppConfig):
     verbose_name = _("Bookings")
 
     def ready(self) -> None:
+        from . import tasks  # noqa: F401 - registers the tasks services queue by name (portal.queue)
         from .kinds import register_all
 
         register_all()

@@ -1,7 +1,10 @@
 """Demo activities and sessions: a term of weekly classes (free and paid) generated from RRULEs, one-off
-events, badminton court hours and a ballot concert, plus a booking with a ticket for member@example.com.
+events, badminton court hours and a ballot concert, plus a booking with a ticket for member@example.com;
+and sessions TODAY (Asia/Shanghai, the day the demo is loaded) for the console's Today page, check-in and
+walk-ins: one booked by member@example.com, one full with a waitlist.
 
-Idempotent: an activity that already exists is left alone with its sessions.
+Idempotent: an activity that already exists is left alone with its sessions; today's sessions are added
+once per day (loading the demo again on another day adds that day's).
 """
 
 from __future__ import annotations
@@ -78,6 +81,7 @@ def seed(context: dict) -> None:
             services.sessions_generate(actor=admin, activity=activity, rrule="FREQ=DAILY;COUNT=1",
                                        first_start=start, duration_minutes=minutes, capacity=capacity)
     _demo_bookings(context)
+    _today(context)
 
 
 def _demo_bookings(context: dict) -> None:
@@ -96,3 +100,47 @@ def _demo_bookings(context: dict) -> None:
                 continue
             if booking.status in (BookingStatus.CONFIRMED, BookingStatus.INTEREST):
                 break
+
+
+# Today's activities: booking closes at the start (so a session later today stays bookable) and free
+# cancellation lasts until the start. title, venue, capacity, minutes after the first session
+TODAY = [("今日开放·职工工间操体验课", "舞蹈教室", 20, 0), ("今日开放·书法公开课", "书画教室", 2, 30)]
+
+
+def later_today(moment: datetime) -> datetime:
+    """A start later today (local time) whatever the hour: in half an hour, on the next five minutes, or,
+    late in the evening, halfway to midnight (still in the future, still today)."""
+    local = moment.astimezone(LOCAL_TZ)
+    start = (local + timedelta(minutes=34)).replace(second=0, microsecond=0)
+    start -= timedelta(minutes=start.minute % 5)
+    midnight = datetime.combine(local.date() + timedelta(days=1), time.min, tzinfo=LOCAL_TZ)
+    if start >= midnight:
+        start = local + (midnight - local) / 2
+    return start
+
+
+def _today(context: dict) -> None:
+    admin = User.objects.get(email="admin@example.com")
+    palace, venues, members = context["facilities"]["hz_palace"], context["venues"], context["members"]
+    moment = timezone.now()
+    first = later_today(moment)
+    day_start = datetime.combine(first.date(), time.min, tzinfo=LOCAL_TZ)
+    sessions = []
+    for title, venue_name, capacity, offset in TODAY:
+        venue = venues[f"hz_palace:{venue_name}"]
+        activity, _created = _activity(palace, venue, title, "event", "skills", 0, {
+            "opens_hours_before": 14 * 24, "closes_hours_before": 0, "cancel_hours_before": 0})
+        if activity.sessions.filter(start__gte=day_start, start__lt=day_start + timedelta(days=1)).exists():
+            return  # today's sessions (and their bookings) are there already
+        start = first + timedelta(minutes=offset)
+        if start.astimezone(LOCAL_TZ).date() != first.date():
+            start = first
+        sessions += services.sessions_generate(actor=admin, activity=activity, rrule="FREQ=DAILY;COUNT=1",
+                                               first_start=start, duration_minutes=60, capacity=capacity)
+    open_session, full_session = sessions
+    for member in (members["member"], members["demo00"], members["demo01"], members["demo02"]):
+        services.booking_create(member=member, session_id=open_session.pk)
+    for member in (members["demo03"], members["skilled"]):
+        services.booking_create(member=member, session_id=full_session.pk)
+    for member in (members["demo05"], members["member"]):  # member@example.com waits second in the queue
+        services.booking_create(member=member, session_id=full_session.pk, waitlist=True)

@@ -25,6 +25,15 @@ KINDS = {
     "waitlist_offer_expired": Kind(
         title=_("Offer expired: {activity}"),
         body=_("The seat offered for {activity} on {start} was not accepted in time and has passed on.")),
+    "waitlist_closed": Kind(
+        title=_("Waitlist closed: {activity}"),
+        body=_("The waitlist for {activity} at {facility} on {start} has been closed, so you are no longer "
+               "waiting for a seat. You can still book if places are free.")),
+    "ballot_withdrawn": Kind(
+        title=_("No ballot after all: {activity}"),
+        body=_("{activity} at {facility} on {start} will not be drawn by ballot any more, so your registration "
+               "is cancelled. Places are now booked first come, first served: book again if you still want "
+               "to go.")),
     "booking_hold_expired": Kind(
         title=_("Seat released: {activity}"),
         body=_("Your seat for {activity} on {start} was released because payment did not arrive in time.")),

@@ -6,6 +6,8 @@ member holds at most one active booking per session (a partial unique index).
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -13,7 +15,12 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from facilities.models import Facility, Venue
+from portal.currency import Currency, only_cny
 from portal.members.models import Member, Organisation
+
+# A head count beyond this is a typing slip, not a day's visitors (the largest palace theatre seats ~2,000).
+WALKIN_MAX_PERSONS = 10_000
+WALKIN_EARLIEST_DATE = date(2000, 1, 1)
 
 
 class ActivityKind(models.TextChoices):
@@ -54,7 +61,7 @@ class Activity(models.Model):
     category = models.CharField(_("category"), max_length=20, choices=Category.choices)
     description = models.TextField(_("description"), blank=True)
     price_fen = models.PositiveIntegerField(_("price per seat (fen)"), default=0)
-    currency = models.CharField(_("currency"), max_length=3, default="CNY")
+    currency = models.CharField(_("currency"), max_length=3, choices=Currency.choices, default=Currency.CNY)
     # Audience rules. Every booker must be a verified member; these narrow it further.
     members_only = models.BooleanField(_("members of the owning union only"), default=False)
     min_age = models.PositiveSmallIntegerField(_("minimum age"), null=True, blank=True)
@@ -79,10 +86,17 @@ class Activity(models.Model):
         verbose_name = _("activity")
         verbose_name_plural = _("activities")
         constraints = [
-            models.CheckConstraint(condition=Q(opens_hours_before__gt=F("closes_hours_before")),
-                                   name="activity_window_opens_before_close"),
-            models.CheckConstraint(condition=Q(min_age__isnull=True) | Q(max_age__isnull=True)
-                                   | Q(min_age__lte=F("max_age")), name="activity_age_range"),
+            models.CheckConstraint(
+                condition=Q(opens_hours_before__gt=F("closes_hours_before")), name="activity_window_opens_before_close",
+                violation_error_code="window_order",
+                violation_error_message=_("Booking must close after it opens: enter fewer hours before the start "
+                                          "here than for opening.")),
+            models.CheckConstraint(
+                condition=Q(min_age__isnull=True) | Q(max_age__isnull=True) | Q(min_age__lte=F("max_age")),
+                name="activity_age_range", violation_error_code="age_range",
+                violation_error_message=_("The maximum age cannot be below the minimum age.")),
+            models.CheckConstraint(condition=only_cny(), name="activity_currency_cny", violation_error_code="currency",
+                                   violation_error_message=_("Prices are in renminbi (CNY).")),
         ]
 
     def __str__(self) -> str:
@@ -121,9 +135,16 @@ class Session(models.Model):
         verbose_name_plural = _("sessions")
         ordering = ["start", "id"]
         constraints = [
-            models.CheckConstraint(condition=Q(booked__gte=0), name="session_booked_non_negative"),
-            models.CheckConstraint(condition=Q(booked__lte=F("capacity")), name="session_booked_within_capacity"),
-            models.CheckConstraint(condition=Q(end__gt=F("start")), name="session_ends_after_start"),
+            models.CheckConstraint(condition=Q(booked__gte=0), name="session_booked_non_negative",
+                                   violation_error_code="booked_negative",
+                                   violation_error_message=_("More seats were released than were taken.")),
+            models.CheckConstraint(condition=Q(booked__lte=F("capacity")), name="session_booked_within_capacity",
+                                   violation_error_code="over_capacity",
+                                   violation_error_message=_("The capacity cannot be below the seats already "
+                                                             "taken.")),
+            models.CheckConstraint(condition=Q(end__gt=F("start")), name="session_ends_after_start",
+                                   violation_error_code="end_before_start",
+                                   violation_error_message=_("The end must be after the start.")),
         ]
         indexes = [models.Index(fields=["start"]), models.Index(fields=["activity", "start"])]
 
@@ -181,12 +202,15 @@ class Booking(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=BookingStatus.choices)
     channel = models.CharField(_("channel"), max_length=10, default="online")
     amount_fen = models.PositiveIntegerField(_("amount (fen)"), default=0)
-    currency = models.CharField(_("currency"), max_length=3, default="CNY")
+    currency = models.CharField(_("currency"), max_length=3, choices=Currency.choices, default=Currency.CNY)
     # FIFO order on the waitlist (booking id by default; draw order for ballot losers).
     queue_position = models.BigIntegerField(_("queue position"), null=True, blank=True)
     hold_expires_at = models.DateTimeField(_("held until"), null=True, blank=True)
     offer_expires_at = models.DateTimeField(_("offer open until"), null=True, blank=True)
-    ticket_code = models.CharField(_("ticket code"), max_length=32, unique=True, null=True, blank=True, editable=False)
+    # The QR code carries `ticket_code` (96 random bits); `ticket_short` is what staff type when a QR will not
+    # scan: 8 Crockford base32 characters, stored upper case without the dash (see bookings/tickets.py).
+    ticket_code = models.CharField(_("ticket code"), max_length=32, null=True, blank=True, editable=False)
+    ticket_short = models.CharField(_("ticket short code"), max_length=8, null=True, blank=True, editable=False)
     checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True)
     checked_in_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("checked in by"), null=True,
                                       blank=True, on_delete=models.SET_NULL,
@@ -209,8 +233,19 @@ class Booking(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["session", "member"], condition=Q(status__in=ACTIVE_STATUSES),
-                                    name="uniq_active_booking_per_member_session"),
-            models.CheckConstraint(condition=Q(seats__gte=1), name="booking_seats_positive"),
+                                    name="uniq_active_booking_per_member_session",
+                                    violation_error_code="already_booked",
+                                    violation_error_message=_("You already have a booking for this session.")),
+            models.UniqueConstraint(fields=["ticket_code"], name="uniq_booking_ticket_code",
+                                    violation_error_code="ticket_code_taken",
+                                    violation_error_message=_("This ticket code is already in use.")),
+            models.UniqueConstraint(fields=["ticket_short"], name="uniq_booking_ticket_short",
+                                    violation_error_code="ticket_short_taken",
+                                    violation_error_message=_("This ticket code is already in use.")),
+            models.CheckConstraint(condition=Q(seats__gte=1), name="booking_seats_positive",
+                                   violation_error_code="seats", violation_error_message=_("Book at least one seat.")),
+            models.CheckConstraint(condition=only_cny(), name="booking_currency_cny", violation_error_code="currency",
+                                   violation_error_message=_("Prices are in renminbi (CNY).")),
         ]
         indexes = [
             models.Index(fields=["session", "status", "queue_position"]),
@@ -221,6 +256,11 @@ class Booking(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.member_id} → {self.session_id} ({self.status})"
+
+    @property
+    def ticket_short_display(self) -> str:
+        """The typed form of the ticket, grouped for reading aloud ("7KQ4-M2XD")."""
+        return f"{self.ticket_short[:4]}-{self.ticket_short[4:]}" if self.ticket_short else ""
 
     @property
     def owning_organisation(self) -> Organisation:
@@ -236,8 +276,10 @@ class WalkIn(models.Model):
                               related_name="walk_ins")
     session = models.ForeignKey(Session, verbose_name=_("session"), null=True, blank=True, on_delete=models.PROTECT,
                                 related_name="walk_ins")
-    date = models.DateField(_("date"))
-    persons = models.PositiveIntegerField(_("persons"), validators=[MinValueValidator(1)])
+    date = models.DateField(_("date"), validators=[MinValueValidator(
+        WALKIN_EARLIEST_DATE, message=_("Enter a date in 2000 or later."))])
+    persons = models.PositiveIntegerField(_("persons"), validators=[MinValueValidator(1),
+                                                                    MaxValueValidator(WALKIN_MAX_PERSONS)])
     note = models.CharField(_("note"), max_length=200, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recorded by"),
                                     on_delete=models.PROTECT, related_name="+")
@@ -246,7 +288,17 @@ class WalkIn(models.Model):
     class Meta:
         verbose_name = _("walk-in count")
         verbose_name_plural = _("walk-in counts")
-        constraints = [models.CheckConstraint(condition=Q(persons__gte=1), name="walkin_persons_positive")]
+        constraints = [
+            models.CheckConstraint(condition=Q(persons__gte=1), name="walkin_persons_positive",
+                                   violation_error_code="persons_positive",
+                                   violation_error_message=_("Count at least one person.")),
+            models.CheckConstraint(condition=Q(persons__lte=WALKIN_MAX_PERSONS), name="walkin_persons_sane",
+                                   violation_error_code="persons_sane",
+                                   violation_error_message=_("Count at most 10,000 people in one entry.")),
+            models.CheckConstraint(condition=Q(date__gte=WALKIN_EARLIEST_DATE), name="walkin_date_sane",
+                                   violation_error_code="date_sane",
+                                   violation_error_message=_("Enter a date in 2000 or later.")),
+        ]
 
     @property
     def owning_organisation(self) -> Organisation:
@@ -267,7 +319,9 @@ class Suspension(models.Model):
         verbose_name = _("booking suspension")
         verbose_name_plural = _("booking suspensions")
         indexes = [models.Index(fields=["member", "ends_at"])]
-        constraints = [models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="suspension_range")]
+        constraints = [models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="suspension_range",
+                                              violation_error_code="range",
+                                              violation_error_message=_("The end must be after the start."))]
 
 
 class CalendarFeed(models.Model):

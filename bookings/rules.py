@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from facilities.models import FacilityStatus
 
-from .models import Activity, MemberCategory, Session, SessionStatus
+from .models import Activity, BookingStatus, MemberCategory, Session, SessionStatus
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 
@@ -32,10 +32,14 @@ REASONS = {
     "not_eligible": _("This activity is not open to you."),
     "suspended": _("Online booking is suspended for your account."),
     "already_booked": _("You already have a booking for this session."),
+    "on_waitlist": _("You are on the waitlist for this session."),
+    "registered": _("You are registered for the ballot of this session."),
     "limit_reached": _("You have reached the weekly booking limit for this activity."),
 }
 # Reasons the member cannot change by themselves: 403 rather than 409 when booking anyway.
 FORBIDDEN_REASONS = {"no_member", "not_verified", "not_eligible", "suspended", "login_required"}
+# The member's own active booking blocks a second one; the reason says which kind it is.
+HELD_REASONS = {BookingStatus.WAITLISTED: "on_waitlist", BookingStatus.INTEREST: "registered"}
 
 
 @dataclass(frozen=True)
@@ -44,9 +48,16 @@ class Verdict:
     reason: str = ""
     mode: str = "book"  # book | ballot | waitlist
     opens_at: datetime | None = None
+    # Places a new booker could take now; None where the count means nothing (cancelled, past, closed).
+    places: int | None = None
+    # The member's place in the waitlist queue (1 = next), when the reason is "on_waitlist".
+    queue_place: int | None = None
 
     @property
     def message(self) -> str:
+        if self.reason == "on_waitlist" and self.queue_place:
+            return str(_("You are on the waitlist for this session: number %(place)d in the queue.")
+                       % {"place": self.queue_place})
         return str(REASONS.get(self.reason, ""))
 
 
@@ -105,15 +116,31 @@ def waitlist_goes_first(session: Session, now: datetime, *, queue_waiting: bool)
     return queue_waiting and session.activity.waitlist_enabled and offer_window(session, now) is not None
 
 
+def places_open(session: Session, now: datetime, *, queue_waiting: bool) -> int | None:
+    """The places a new booker could take now, by the rule the booking service applies: none while freed
+    seats belong to the waitlist; no count at all once booking has closed (a free seat there is no offer)."""
+    if session.status == SessionStatus.CANCELLED or now >= booking_window(session.activity, session)[1]:
+        return None
+    if waitlist_goes_first(session, now, queue_waiting=queue_waiting):
+        return 0
+    return session.remaining
+
+
 def evaluate(*, member, session: Session, now: datetime, has_active_booking: bool = False,
+             active_status: str | None = None, queue_place: int | None = None,
              week_count: int = 0, suspended: bool = False, check_seats: bool = True,
              queue_waiting: bool = False) -> Verdict:
-    """Can `member` (None when anonymous) book `session` now? The first failing rule is the reason."""
+    """Can `member` (None when anonymous) book `session` now? The first failing rule is the reason.
+
+    `active_status`: the status of the member's active booking of this session, if any (implies
+    `has_active_booking`); `queue_place` its place in the waitlist queue."""
     activity = session.activity
     opens_at, closes_at = booking_window(activity, session)
+    places = places_open(session, now, queue_waiting=queue_waiting)
 
     def no(reason: str) -> Verdict:
-        return Verdict(False, reason, opens_at=opens_at)
+        return Verdict(False, reason, opens_at=opens_at, places=places,
+                       queue_place=queue_place if reason == "on_waitlist" else None)
 
     if session.status == SessionStatus.CANCELLED:
         return no("cancelled")
@@ -135,15 +162,15 @@ def evaluate(*, member, session: Session, now: datetime, has_active_booking: boo
         return no("not_eligible")
     if suspended:
         return no("suspended")
-    if has_active_booking:
-        return no("already_booked")
+    if has_active_booking or active_status:
+        return no(HELD_REASONS.get(active_status, "already_booked"))
     if activity.max_active_per_week is not None and week_count >= activity.max_active_per_week:
         return no("limit_reached")
     if activity.ballot:
-        return Verdict(True, mode="ballot", opens_at=opens_at)
+        return Verdict(True, mode="ballot", opens_at=opens_at, places=places)
     if check_seats and (session.booked >= session.capacity
                         or waitlist_goes_first(session, now, queue_waiting=queue_waiting)):
         if activity.waitlist_enabled:
-            return Verdict(True, "full", mode="waitlist", opens_at=opens_at)
+            return Verdict(True, "full", mode="waitlist", opens_at=opens_at, places=0)
         return no("full")
-    return Verdict(True, opens_at=opens_at)
+    return Verdict(True, opens_at=opens_at, places=places)

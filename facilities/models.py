@@ -1,9 +1,13 @@
 """Cultural palaces and sanatoriums owned by a union, their venues, photos and yearly asset records."""
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.currency import Currency, only_cny
 from portal.members.models import Organisation, region_code_validator
 
 
@@ -90,8 +94,12 @@ class Venue(models.Model):
         verbose_name_plural = _("venues")
         ordering = ["facility_id", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["facility", "name"], name="uniq_venue_name_per_facility"),
-            models.CheckConstraint(condition=models.Q(capacity__gte=1), name="venue_capacity_positive"),
+            models.UniqueConstraint(fields=["facility", "name"], name="uniq_venue_name_per_facility",
+                                    violation_error_code="duplicate_name",
+                                    violation_error_message=_("This facility already has a venue with this name.")),
+            models.CheckConstraint(condition=Q(capacity__gte=1), name="venue_capacity_positive",
+                                   violation_error_code="capacity",
+                                   violation_error_message=_("Enter a capacity of at least 1.")),
         ]
 
     def __str__(self) -> str:
@@ -113,6 +121,12 @@ class OperatingMode(models.TextChoices):
     OUTSOURCED = "outsourced", _("Outsourced")
 
 
+def validate_not_future_year(value: int) -> None:
+    """Nothing on the register was built in the future."""
+    if value is not None and value > timezone.localdate().year:
+        raise ValidationError(_("The year built cannot be in the future."), code="future_year")
+
+
 class AssetRecord(models.Model):
     """One facility's line in the annual asset statistics report (资产统计年报)."""
 
@@ -120,13 +134,13 @@ class AssetRecord(models.Model):
                                  related_name="asset_records")
     year = models.PositiveSmallIntegerField(_("year"), validators=[MinValueValidator(1949), MaxValueValidator(2100)])
     book_value_fen = models.BigIntegerField(_("book value (fen)"), validators=[MinValueValidator(0)])
-    currency = models.CharField(_("currency"), max_length=3, default="CNY")
+    currency = models.CharField(_("currency"), max_length=3, choices=Currency.choices, default=Currency.CNY)
     land_area_m2 = models.DecimalField(_("land area (m²)"), max_digits=12, decimal_places=2,
                                        validators=[MinValueValidator(0)])
     floor_area_m2 = models.DecimalField(_("floor area (m²)"), max_digits=12, decimal_places=2,
                                         validators=[MinValueValidator(0)])
     year_built = models.PositiveSmallIntegerField(_("year built"), null=True, blank=True,
-                                                  validators=[MinValueValidator(1800), MaxValueValidator(2100)])
+                                                  validators=[MinValueValidator(1800), validate_not_future_year])
     title_status = models.CharField(_("title status"), max_length=20, choices=TitleStatus.choices)
     operating_mode = models.CharField(_("operating mode"), max_length=20, choices=OperatingMode.choices)
     notes = models.TextField(_("notes"), blank=True)
@@ -137,8 +151,19 @@ class AssetRecord(models.Model):
         verbose_name_plural = _("asset records")
         ordering = ["facility_id", "-year"]
         constraints = [
-            models.UniqueConstraint(fields=["facility", "year"], name="uniq_asset_record_year"),
-            models.CheckConstraint(condition=models.Q(book_value_fen__gte=0), name="asset_book_value_non_negative"),
+            models.UniqueConstraint(fields=["facility", "year"], name="uniq_asset_record_year",
+                                    violation_error_code="duplicate_year",
+                                    violation_error_message=_("This facility already has an asset record for this "
+                                                              "year.")),
+            models.CheckConstraint(condition=Q(book_value_fen__gte=0), name="asset_book_value_non_negative",
+                                   violation_error_code="book_value",
+                                   violation_error_message=_("The book value cannot be negative.")),
+            models.CheckConstraint(condition=Q(year_built__isnull=True) | Q(year_built__lte=F("year")),
+                                   name="asset_built_not_after_year", violation_error_code="built_after_year",
+                                   violation_error_message=_("The year built cannot be after the year of the "
+                                                             "record.")),
+            models.CheckConstraint(condition=only_cny(), name="asset_currency_cny", violation_error_code="currency",
+                                   violation_error_message=_("Book values are in renminbi (CNY).")),
         ]
 
     @property

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 
-from portal import uploads
+from portal import constraints, uploads
 from portal.errors import Conflict, NotFound
 from portal.members import permissions
 from portal.members.models import Organisation
@@ -28,20 +29,15 @@ def _require(actor, action: Action, obj) -> None:
         raise NotFound()
 
 
-def _save(obj, *, duplicate_field: str, duplicate_message: str) -> None:
-    try:
-        obj.full_clean()
-    except ValidationError as exc:
-        # full_clean reports a unique pair under __all__; name the field the user can change instead.
-        errors = dict(exc.message_dict)
-        if errors.pop("__all__", None):
-            errors[duplicate_field] = [duplicate_message]
-        raise ValidationError(errors) from None
+def _save(obj) -> None:
+    """Validate (each constraint's message on its field, portal.constraints) and save; a concurrent duplicate
+    that slips past the check comes back from the database as the same field error."""
+    constraints.full_clean(obj)
     try:
         with transaction.atomic():
             obj.save()
-    except IntegrityError:
-        raise ValidationError({duplicate_field: [duplicate_message]}) from None
+    except IntegrityError as exc:
+        raise (constraints.integrity_error(exc) or exc) from None
 
 
 def _facility_assign(facility: Facility, data: dict, *, allowed: set[str]) -> None:
@@ -92,7 +88,7 @@ def facility_create(*, actor, organisation: Organisation, data: dict) -> Facilit
 def facility_update(*, actor, facility_id: int, data: dict) -> Facility:
     """Change a facility's own fields; outside the actor's subtree it does not exist (404)."""
     with transaction.atomic():
-        facility = Facility.objects.select_for_update().select_related("organisation").filter(
+        facility = Facility.objects.select_for_update(of=("self",)).select_related("organisation").filter(
             pk=facility_id).first()
         if facility is None:
             raise NotFound()
@@ -107,7 +103,7 @@ def venue_create(*, actor, facility: Facility, name: str, kind: str, capacity: i
     _require(actor, Action.MANAGE_FACILITY, facility)
     venue = Venue(facility=facility, name=name.strip(), kind=kind, capacity=capacity, description=description,
                   active=active)
-    _save(venue, duplicate_field="name", duplicate_message=_("This facility already has a venue with this name."))
+    _save(venue)
     return venue
 
 
@@ -116,24 +112,26 @@ def venue_update(*, actor, venue: Venue, data: dict) -> Venue:
     for field, value in data.items():
         if field in VENUE_FIELDS:
             setattr(venue, field, value)
-    _save(venue, duplicate_field="name", duplicate_message=_("This facility already has a venue with this name."))
+    _save(venue)
     return venue
 
 
 def venue_delete(*, actor, venue: Venue) -> None:
     _require(actor, Action.MANAGE_FACILITY, venue)
-    from bookings.models import Session
-
-    if Session.objects.filter(venue=venue).exists():
+    # The reverse relation, not bookings.models: facilities sits below bookings and never imports it.
+    if venue.sessions.exists():
         raise Conflict(_("Sessions are scheduled in this venue; mark it as not in use instead."))
-    venue.delete()
+    try:
+        with transaction.atomic():
+            venue.delete()
+    except ProtectedError:  # an activity's default venue, or head counts recorded there
+        raise Conflict(_("Activities or head counts refer to this venue; mark it as not in use instead.")) from None
 
 
 def asset_record_create(*, actor, facility: Facility, year: int, **data) -> AssetRecord:
     _require(actor, Action.EDIT_ASSETS, facility)
     record = AssetRecord(facility=facility, year=year, **{k: v for k, v in data.items() if k in ASSET_FIELDS})
-    _save(record, duplicate_field="year",
-          duplicate_message=_("This facility already has an asset record for this year."))
+    _save(record)
     return record
 
 
@@ -142,8 +140,7 @@ def asset_record_update(*, actor, record: AssetRecord, data: dict) -> AssetRecor
     for field, value in data.items():
         if field in ASSET_FIELDS:
             setattr(record, field, value)
-    _save(record, duplicate_field="year",
-          duplicate_message=_("This facility already has an asset record for this year."))
+    _save(record)
     return record
 
 

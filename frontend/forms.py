@@ -7,15 +7,14 @@ from typing import TypeVar
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from bookings.models import Activity, MemberCategory, Session
-from facilities.models import Facility, OperatingMode, TitleStatus, Venue, VenueKind
-from portal.errors import NotFound
+from bookings.models import WALKIN_EARLIEST_DATE, WALKIN_MAX_PERSONS, Activity, MemberCategory, Session
+from facilities.models import AssetRecord, Facility, Venue, VenueKind
+from portal.constraints import ConstraintErrorsFormMixin
 from portal.members.models import DependantRelation
 from portal.members.selectors import grassroots_list
 from portal.members.validators import validate_person_name
@@ -59,14 +58,12 @@ def apply_service_errors(form: forms.Form, exc: ValidationError) -> None:
 
 
 def service_submit(form: forms.Form, call: Callable[[], T]) -> tuple[bool, T | None]:
-    """Run the one service call behind a valid form: field errors it raises land on the form, and a NotFound
-    (an object outside the user's subtree) is a 404. Returns (True, the result) or (False, None)."""
+    """Run the one service call behind a valid form: field errors it raises land on the form; a DomainError
+    goes on to frontend.middleware (a NotFound is the 404 page). Returns (True, the result) or (False, None)."""
     try:
         return True, call()
     except ValidationError as exc:
         apply_service_errors(form, exc)
-    except NotFound:
-        raise Http404 from None
     return False, None
 
 
@@ -79,8 +76,9 @@ class BookForm(forms.Form):
         self.fields["seats"].choices = [(n, str(n)) for n in range(1, max(max_seats, 1) + 1)]
 
 
-class ActivityForm(forms.ModelForm):
-    """Activity fields for staff; saved only through bookings.services.activity_create / activity_update."""
+class ActivityForm(ConstraintErrorsFormMixin, forms.ModelForm):
+    """Activity fields for staff; saved only through bookings.services.activity_create / activity_update.
+    The model's constraints are checked here too, so every error shows in one round."""
 
     price_yuan = forms.DecimalField(label=_("Price per seat (yuan, 0 for free)"), min_value=0, max_digits=8,
                                     decimal_places=2, initial=0)
@@ -111,9 +109,6 @@ class ActivityForm(forms.ModelForm):
         data = {k: v for k, v in self.cleaned_data.items() if k not in ("price_yuan", "facility")}
         data["price_fen"] = int(round(self.cleaned_data["price_yuan"] * 100))
         return data
-
-    def _post_clean(self):
-        """Field cleaning only: model rules are checked by the service's full_clean()."""
 
 
 WEEKDAYS = [("MO", _("Monday")), ("TU", _("Tuesday")), ("WE", _("Wednesday")), ("TH", _("Thursday")),
@@ -182,6 +177,8 @@ class SessionCancelForm(forms.Form):
 
 class CheckinForm(forms.Form):
     code = forms.CharField(label=_("Ticket code"), max_length=64,
+                           help_text=_("Scan the QR code, or type the 8 characters under it (for example "
+                                       "7KQ4-M2XD; case, spaces and dashes do not matter)."),
                            widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "off",
                                                          "spellcheck": "false"}))
 
@@ -194,7 +191,7 @@ class WalkInForm(forms.Form):
     session = forms.ModelChoiceField(label=_("Session today"), queryset=None, required=False)
     date = forms.DateField(label=_("Date"), required=False, widget=DateInput(format="%Y-%m-%d"),
                            help_text=_("Empty: the session's day, or today."))
-    persons = forms.IntegerField(label=_("Number of people"), min_value=1)
+    persons = forms.IntegerField(label=_("Number of people"), min_value=1, max_value=WALKIN_MAX_PERSONS)
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
     def __init__(self, *args, facilities=None, venues=None, sessions=None, today=None, **kwargs):
@@ -205,9 +202,16 @@ class WalkInForm(forms.Form):
         self.fields["session"].queryset = sessions if sessions is not None else Session.objects.none()
         self.fields["session"].label_from_instance = \
             lambda s: f"{timezone.localtime(s.start):%H:%M} {s.activity.title} · {s.activity.facility.name}"
+        self.fields["date"].widget.attrs["min"] = WALKIN_EARLIEST_DATE.isoformat()
         if today is not None:
             self.fields["date"].initial = today
             self.fields["date"].widget.attrs["max"] = today.isoformat()
+
+    def clean_date(self):
+        day = self.cleaned_data["date"]
+        if day is not None and day < WALKIN_EARLIEST_DATE:
+            raise ValidationError(_("Enter a date in 2000 or later."))
+        return day
 
 
 class SessionMoveForm(forms.Form):
@@ -234,7 +238,7 @@ class VenueEditForm(VenueForm):
                                 help_text=_("Untick to stop scheduling here; past sessions keep their venue."))
 
 
-class FacilityForm(forms.ModelForm):
+class FacilityForm(ConstraintErrorsFormMixin, forms.ModelForm):
     """A facility's own fields; saved only through facilities.services.facility_create / facility_update."""
 
     class Meta:
@@ -260,19 +264,22 @@ class FacilityForm(forms.ModelForm):
     def service_data(self) -> dict:
         return {k: v for k, v in self.cleaned_data.items() if k != "organisation"}
 
-    def _post_clean(self):
-        """Field cleaning only: model rules are checked by the service's full_clean()."""
 
+class AssetRecordForm(ConstraintErrorsFormMixin, forms.ModelForm):
+    """One year's asset figures; saved only through facilities.services. The model's bounds (a year built not
+    in the future nor after the record's year) are checked here too, so every error shows in one round."""
 
-class AssetRecordForm(forms.Form):
-    year = forms.IntegerField(label=_("Year"), min_value=1949, max_value=2100)
     book_value_yuan = forms.DecimalField(label=_("Book value (yuan)"), min_value=0, max_digits=14, decimal_places=2)
-    land_area_m2 = forms.DecimalField(label=_("Land area (m²)"), min_value=0, max_digits=12, decimal_places=2)
-    floor_area_m2 = forms.DecimalField(label=_("Floor area (m²)"), min_value=0, max_digits=12, decimal_places=2)
-    year_built = forms.IntegerField(label=_("Year built"), min_value=1800, max_value=2100, required=False)
-    title_status = forms.ChoiceField(label=_("Title deed"), choices=TitleStatus.choices)
-    operating_mode = forms.ChoiceField(label=_("Operating mode"), choices=OperatingMode.choices)
-    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    field_order = ["year", "book_value_yuan", "land_area_m2", "floor_area_m2", "year_built", "title_status",
+                   "operating_mode", "notes"]
+
+    class Meta:
+        model = AssetRecord
+        fields = ["year", "land_area_m2", "floor_area_m2", "year_built", "title_status", "operating_mode", "notes"]
+        labels = {"year": _("Year"), "land_area_m2": _("Land area (m²)"), "floor_area_m2": _("Floor area (m²)"),
+                  "year_built": _("Year built"), "title_status": _("Title deed"),
+                  "operating_mode": _("Operating mode"), "notes": _("Notes")}
+        widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
 
     def service_data(self) -> dict:
         data = {k: v for k, v in self.cleaned_data.items() if k != "book_value_yuan"}
@@ -281,7 +288,7 @@ class AssetRecordForm(forms.Form):
 
 
 class AssetRecordEditForm(AssetRecordForm):
-    """An existing year's figures; the year itself stays."""
+    """An existing year's figures (pass the record as `instance`); the year itself stays."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,4 +1,6 @@
 import os
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.cache import cache
@@ -26,6 +28,15 @@ def _clean_state():
     cache.clear()  # allauth rate limits and DRF throttles live in the cache
     LocmemSmsBackend.outbox.clear()
     yield
+
+
+@pytest.fixture
+def local_noon(time_machine):
+    """Freeze the clock at noon in Asia/Shanghai on a Wednesday (in the past, so logins made at the real time
+    stay valid): "today" tests never straddle midnight and "this week" never ends on a Sunday."""
+    moment = datetime(2025, 6, 11, 12, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    time_machine.move_to(moment, tick=False)
+    return moment
 
 
 @pytest.fixture

@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 
 from facilities.models import Facility
 from portal.errors import NotFound
+from portal.members.selectors import member_require
 from portal.qr import qr_svg
 
 from .. import selectors, services
@@ -39,13 +40,6 @@ def _moment(request, name: str):
             raise ValidationError({name: [_("Enter a date (YYYY-MM-DD) or an ISO 8601 date-time.")]})
         value = datetime.combine(day, time.min)
     return value if value.tzinfo else value.replace(tzinfo=LOCAL_TZ)
-
-
-def _member_or_404(request):
-    member = selectors.member_for(request.user)
-    if member is None:
-        raise NotFound(_("This account has no member profile."))
-    return member
 
 
 @extend_schema(tags=["sessions"], parameters=[
@@ -107,7 +101,7 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation has no member
             return Booking.objects.none()
-        return selectors.booking_list(member=_member_or_404(self.request),
+        return selectors.booking_list(member=member_require(user=self.request.user),
                                       status=self.request.query_params.get("status") or None)
 
     @extend_schema(request=BookingCreateSerializer, responses={201: BookingSerializer})
@@ -115,14 +109,14 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         serializer = BookingCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        booking = services.booking_create(member=_member_or_404(request), session_id=data["session"],
+        booking = services.booking_create(member=member_require(user=request.user), session_id=data["session"],
                                           seats=data["seats"], waitlist=data["waitlist"])
         return Response(BookingSerializer(booking).data, status=status.HTTP_201_CREATED)
 
     def _act(self, fn, pk):
         if not str(pk).isdigit():
             raise NotFound()
-        booking = fn(member=_member_or_404(self.request), booking_id=int(pk))
+        booking = fn(member=member_require(user=self.request.user), booking_id=int(pk))
         return Response(BookingSerializer(selectors.booking_get(member=booking.member, booking_id=booking.pk)).data)
 
     @extend_schema(request=None, responses=BookingSerializer)
@@ -168,7 +162,7 @@ class SuspensionView(APIView):
     """Whether online booking is suspended for the member, why and until when."""
 
     def get(self, request):
-        suspension = services.active_suspension(_member_or_404(request), timezone.now())
+        suspension = services.active_suspension(member_require(user=request.user), timezone.now())
         if suspension is None:
             return Response({"suspended": False, "reason": "", "ends_at": None})
         return Response({"suspended": True, "reason": suspension.reason, "ends_at": suspension.ends_at})
@@ -182,13 +176,14 @@ class CalendarFeedView(APIView):
         return {"url": request.build_absolute_uri(reverse("calendar-feed", args=[feed.token]))}
 
     def get(self, request):
-        return Response(self._body(request, services.calendar_feed_get_or_create(member=_member_or_404(request))))
+        member = member_require(user=request.user)
+        return Response(self._body(request, services.calendar_feed_get_or_create(member=member)))
 
     def post(self, request):
-        return Response(self._body(request, services.calendar_feed_rotate(member=_member_or_404(request))))
+        return Response(self._body(request, services.calendar_feed_rotate(member=member_require(user=request.user))))
 
     def delete(self, request):
-        services.calendar_feed_revoke(member=_member_or_404(request))
+        services.calendar_feed_revoke(member=member_require(user=request.user))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -29,11 +29,14 @@ class SessionSerializer(serializers.ModelSerializer):
     reason_text = serializers.SerializerMethodField()
     mode = serializers.SerializerMethodField()
     opens_at = serializers.SerializerMethodField()
+    places = serializers.SerializerMethodField()
+    queue_place = serializers.SerializerMethodField()
 
     class Meta:
         model = Session
         fields = ["id", "activity", "venue", "venue_name", "start", "end", "status", "capacity", "booked",
-                  "remaining", "price", "bookable", "reason", "reason_text", "mode", "opens_at"]
+                  "remaining", "places", "price", "bookable", "reason", "reason_text", "mode", "opens_at",
+                  "queue_place"]
 
     def _verdict(self, obj):
         return self.context["availability"][obj.pk]
@@ -55,18 +58,36 @@ class SessionSerializer(serializers.ModelSerializer):
         verdict = self._verdict(obj)
         return verdict.opens_at
 
+    def get_places(self, obj) -> int | None:
+        """Places a new booker can take now, by the booking rules: 0 while freed seats are the waitlist's,
+        null once booking has closed or the session is cancelled (`remaining` is the raw seat count)."""
+        return self._verdict(obj).places
+
+    def get_queue_place(self, obj) -> int | None:
+        """The caller's place in this session's waitlist (1 = offered the next free seat), if waiting."""
+        return self._verdict(obj).queue_place
+
 
 class BookingSerializer(serializers.ModelSerializer):
     session_start = serializers.DateTimeField(source="session.start", read_only=True)
     session_end = serializers.DateTimeField(source="session.end", read_only=True)
     activity_title = serializers.CharField(source="session.activity.title", read_only=True)
     facility_name = serializers.CharField(source="session.activity.facility.name", read_only=True)
+    ticket_short = serializers.CharField(source="ticket_short_display", read_only=True,
+                                         help_text="the ticket's typed form (e.g. 7KQ4-M2XD) for when a QR will not "
+                                                   "scan; empty without a ticket")
+    queue_place = serializers.SerializerMethodField()
 
     class Meta:
         model = Booking
         fields = ["id", "session", "session_start", "session_end", "activity_title", "facility_name", "seats",
                   "status", "amount_fen", "currency", "hold_expires_at", "offer_expires_at", "ticket_code",
-                  "checked_in_at", "attendance", "refund_status", "cancelled_at", "created_at"]
+                  "ticket_short", "queue_place", "checked_in_at", "attendance", "refund_status", "cancelled_at",
+                  "created_at"]
+
+    def get_queue_place(self, obj) -> int | None:
+        """Place in the waitlist queue (1 = offered the next free seat); null unless waitlisted."""
+        return getattr(obj, "queue_place", None)
 
 
 class BookingCreateSerializer(serializers.Serializer):

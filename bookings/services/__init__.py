@@ -5,7 +5,6 @@ from .booking import (
     active_suspension,
     booking_cancel,
     booking_create,
-    booking_get_for_member,
     booking_mark_paid,
     hold_expire,
     holds_expire_due,
@@ -23,7 +22,6 @@ from .schedule import (
     activity_update,
     session_cancel,
     session_change_capacity,
-    session_for_staff,
     session_move,
     sessions_generate,
 )
@@ -31,9 +29,9 @@ from .waitlist import offer_accept, offer_decline, offer_expire, offers_expire_d
 
 __all__ = [
     "active_suspension", "activity_create", "activity_update", "ballot_draw", "ballot_order", "ballots_due",
-    "booking_cancel", "booking_create", "booking_get_for_member", "booking_mark_paid", "calendar_feed_get_or_create",
+    "booking_cancel", "booking_create", "booking_mark_paid", "calendar_feed_get_or_create",
     "calendar_feed_revoke", "calendar_feed_rotate", "calendar_render", "checkin", "hold_expire", "holds_expire_due",
     "no_shows_mark", "offer_accept", "offer_decline", "offer_expire", "offers_expire_due", "reminders_send",
-    "session_cancel", "session_change_capacity", "session_for_staff", "session_move", "sessions_generate",
+    "session_cancel", "session_change_capacity", "session_move", "sessions_generate",
     "sessions_needing_no_shows", "waitlist_offer_next", "walkin_record",
 ]

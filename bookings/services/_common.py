@@ -1,18 +1,27 @@
-"""Helpers shared by the booking services: seat counter moves, codes, time windows, task hand-off."""
+"""Helpers shared by the booking services: seat counter moves, tickets, time windows, task hand-off."""
 
 from __future__ import annotations
 
-import secrets
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from portal.constraints import constraint_name
+from portal.queue import enqueue_on_commit
+
 from ..models import Session, SessionStatus
 from ..rules import LOCAL_TZ, offer_window  # noqa: F401 - re-exported for the services
+from ..tickets import new_ticket
+
+T = TypeVar("T")
+TICKET_CONSTRAINTS = {"uniq_booking_ticket_code", "uniq_booking_ticket_short"}
+TICKET_ATTEMPTS = 5
 
 
 def now() -> datetime:
@@ -35,8 +44,21 @@ def release_seats(session_id: int, seats: int) -> None:
     Session.objects.filter(pk=session_id).update(booked=F("booked") - seats)
 
 
-def new_ticket_code() -> str:
-    return secrets.token_urlsafe(12)  # 96 random bits: unguessable, short enough for a QR code
+def is_ticket_clash(exc: IntegrityError) -> bool:
+    return constraint_name(exc) in TICKET_CONSTRAINTS
+
+
+def with_new_ticket(write: Callable[[dict], T]) -> T:
+    """Run `write(ticket fields)` in a savepoint; when a drawn code is already taken (a short code has 40
+    bits, so over years of tickets it happens), roll back just that write and draw again."""
+    for attempt in range(TICKET_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                return write(new_ticket())
+        except IntegrityError as exc:
+            if not is_ticket_clash(exc) or attempt + 1 == TICKET_ATTEMPTS:
+                raise
+    raise AssertionError("unreachable")
 
 
 def hold_until(moment: datetime) -> datetime:
@@ -58,6 +80,4 @@ def session_context(session: Session) -> dict:
 
 def after_commit_offer(session_id: int) -> None:
     """Seats may have freed up: let the waitlist task offer them once this transaction commits."""
-    from ..tasks import waitlist_offer
-
-    transaction.on_commit(lambda: waitlist_offer.delay(session_id))
+    enqueue_on_commit("bookings.tasks.waitlist_offer", session_id)

@@ -17,7 +17,7 @@ from portal.notifications.services import notify
 
 from ..models import Attendance, Booking, BookingStatus, Session, SessionStatus
 from ..rules import booking_window
-from ._common import hold_until, new_ticket_code, now, session_context, take_seats
+from ._common import hold_until, now, session_context, take_seats, with_new_ticket
 
 
 def ballot_order(*, seed: str, entries: list[tuple[int, float]]) -> list[int]:
@@ -37,11 +37,28 @@ def _weights(session: Session, interests: list[Booking]) -> dict[int, float]:
     return {b.pk: (1.0 if b.member_id in attended else fresh) for b in interests}
 
 
+_DRAWN_FIELDS = ["status", "ballot_weight", "ballot_rank", "hold_expires_at", "queue_position", "updated_at"]
+
+
+def _save_drawn(booking: Booking) -> None:
+    """Store a registration's draw result; a confirmed winner gets its ticket."""
+    if booking.status != BookingStatus.CONFIRMED:
+        booking.save(update_fields=_DRAWN_FIELDS)
+        return
+
+    def save(ticket: dict) -> None:
+        for field, value in ticket.items():
+            setattr(booking, field, value)
+        booking.save(update_fields=[*_DRAWN_FIELDS, *ticket])
+
+    with_new_ticket(save)
+
+
 def ballot_draw(*, session_id: int, seed: str | None = None) -> list[int]:
     """Run the draw once booking has closed; a second run (task retry) finds it drawn and does nothing."""
     moment = now()
     with transaction.atomic():
-        session = Session.objects.select_for_update().select_related("activity__facility").filter(
+        session = Session.objects.select_for_update(of=("self",)).select_related("activity__facility").filter(
             pk=session_id).first()
         if (session is None or not session.activity.ballot or session.ballot_drawn_at is not None
                 or session.status != SessionStatus.SCHEDULED or booking_window(session.activity, session)[1] > moment):
@@ -63,12 +80,11 @@ def ballot_draw(*, session_id: int, seed: str | None = None) -> list[int]:
                 if booking.amount_fen:
                     booking.status, booking.hold_expires_at = BookingStatus.PENDING_PAYMENT, hold_until(moment)
                 else:
-                    booking.status, booking.ticket_code = BookingStatus.CONFIRMED, new_ticket_code()
+                    booking.status = BookingStatus.CONFIRMED
             else:
                 booking.status = BookingStatus.WAITLISTED
                 booking.queue_position = rank  # losers queue in draw order
-            booking.save(update_fields=["status", "ballot_weight", "ballot_rank", "hold_expires_at",
-                                        "ticket_code", "queue_position", "updated_at"])
+            _save_drawn(booking)
             kind = "ballot_won" if booking_id in winners else "ballot_lost"
             notify(user=booking.member.user, kind=kind, context=session_context(session))
         Session.objects.filter(pk=session.pk).update(ballot_seed=seed, ballot_drawn_at=moment)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Subquery
 from django.utils.translation import gettext as _
 
-from portal.errors import Conflict, NotFound, NotPermitted
+from portal.constraints import constraint_name, integrity_error
+from portal.errors import Conflict, NotPermitted
+from portal.notifications.services import notify
 
-from .. import rules
+from .. import rules, selectors
 from ..models import (
     ACTIVE_STATUSES,
     LIMITED_STATUSES,
@@ -20,14 +22,18 @@ from ..models import (
     SessionStatus,
     Suspension,
 )
+from ..tickets import new_ticket
 from ._common import (
+    TICKET_ATTEMPTS,
+    TICKET_CONSTRAINTS,
     after_commit_offer,
     hold_until,
     lock_session,
-    new_ticket_code,
     now,
     release_seats,
+    session_context,
     take_seats,
+    with_new_ticket,
 )
 
 
@@ -54,21 +60,31 @@ def _refuse(verdict: rules.Verdict, suspension: Suspension | None = None) -> Non
     raise Conflict(message, code=verdict.reason)
 
 
-def _seat_status(session: Session) -> dict:
+def _seat_status(session: Session, ticket: dict) -> dict:
     """Fields of a booking that has just got its seats: confirmed when free, held for payment otherwise."""
     if session.activity.price_fen:
         return {"status": BookingStatus.PENDING_PAYMENT, "hold_expires_at": hold_until(now())}
-    return {"status": BookingStatus.CONFIRMED, "ticket_code": new_ticket_code()}
+    return {"status": BookingStatus.CONFIRMED, **ticket}
+
+
+def _integrity_refusal(exc: IntegrityError, name: str | None) -> Exception:
+    """What a constraint the database enforced means for the member, told apart by the constraint's name."""
+    if name == "uniq_active_booking_per_member_session":
+        # A concurrent second booking by the same member; the seat update rolled back with it.
+        return Conflict(rules.REASONS["already_booked"], code="already_booked")
+    if name == "session_booked_within_capacity":
+        return Conflict(rules.REASONS["full"], code="full")
+    return integrity_error(exc) or exc
 
 
 def booking_create(*, member, session_id: int, seats: int = 1, waitlist: bool = False,
                    channel: str = "online") -> Booking:
     """Book `seats` on a session for `member`. Seats are taken only by a conditional UPDATE."""
     moment = now()
+    mine = Booking.objects.filter(session=OuterRef("pk"), member=member, status__in=ACTIVE_STATUSES)
     # One query for the session and the member's two blockers (an active booking, a suspension).
     session = Session.objects.select_related("activity__facility__organisation").annotate(
-        member_has_booking=Exists(Booking.objects.filter(session=OuterRef("pk"), member=member,
-                                                         status__in=ACTIVE_STATUSES)),
+        member_booking_status=Subquery(mine.values("status")[:1]),
         member_suspended=Exists(Suspension.objects.filter(member=member, starts_at__lte=moment, ends_at__gt=moment)),
         queue_waiting=Exists(Booking.objects.filter(session=OuterRef("pk"), status=BookingStatus.WAITLISTED)),
     ).filter(pk=session_id).first()
@@ -80,47 +96,62 @@ def booking_create(*, member, session_id: int, seats: int = 1, waitlist: bool = 
     if seats > activity.max_seats_per_booking:
         limit = activity.max_seats_per_booking
         raise ValidationError({"seats": [_("At most %(n)d seats per booking.") % {"n": limit}]})
+    place = None
+    if session.member_booking_status == BookingStatus.WAITLISTED:
+        place = selectors.queue_place(booking=Booking.objects.get(
+            session=session, member=member, status=BookingStatus.WAITLISTED))
     verdict = rules.evaluate(
         member=member, session=session, now=moment, suspended=session.member_suspended,
-        has_active_booking=session.member_has_booking,
+        active_status=session.member_booking_status, queue_place=place,
         week_count=_week_count(member, session) if activity.max_active_per_week is not None else 0,
         check_seats=False)
     if not verdict.bookable:
         _refuse(verdict, active_suspension(member, moment) if session.member_suspended else None)
 
     amount = activity.price_fen * seats
-    try:
-        with transaction.atomic():
-            if activity.ballot:
-                return _register_interest(member=member, session=session, seats=seats, amount=amount,
-                                          channel=channel)
-            # A session already seen full skips the UPDATE (a refusal may use a stale read; a seat never does).
-            # Seats freed while members wait go to the waitlist first, unless it is too late to offer them.
-            queue_first = rules.waitlist_goes_first(session, moment, queue_waiting=session.queue_waiting)
-            if (not queue_first and session.booked + seats <= session.capacity
-                    and take_seats(session.pk, seats)):
-                return Booking.objects.create(session=session, member=member, seats=seats, channel=channel,
-                                              amount_fen=amount, **_seat_status(session))
-            if not (waitlist and activity.waitlist_enabled):
-                if queue_first:
-                    detail = _("Members on the waitlist get freed seats first. You can join the waitlist.")
-                elif activity.waitlist_enabled:
-                    detail = _("This session is full. You can join the waitlist.")
-                else:
-                    detail = _("This session is full.")
-                raise Conflict(detail, code="full")
-            # Lock the row so a concurrent cancellation of the session cannot slip between check and insert.
-            locked = Session.objects.select_for_update().get(pk=session.pk)
-            if locked.status != SessionStatus.SCHEDULED:
-                raise Conflict(rules.REASONS["cancelled"], code="cancelled")
-            booking = Booking.objects.create(session=session, member=member, seats=seats, channel=channel,
-                                             amount_fen=amount, status=BookingStatus.WAITLISTED)
-            Booking.objects.filter(pk=booking.pk).update(queue_position=booking.pk)
-            booking.queue_position = booking.pk
-            return booking
-    except IntegrityError:
-        # The partial unique index caught a concurrent second booking; the seat update rolled back with it.
-        raise Conflict(rules.REASONS["already_booked"], code="already_booked")
+    for attempt in range(TICKET_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                return _book(member=member, session=session, seats=seats, waitlist=waitlist, channel=channel,
+                             amount=amount, moment=moment)
+        except IntegrityError as exc:
+            name = constraint_name(exc)
+            if name in TICKET_CONSTRAINTS and attempt + 1 < TICKET_ATTEMPTS:
+                continue  # the drawn ticket code is taken: everything rolled back; draw again
+            raise _integrity_refusal(exc, name) from None
+    raise AssertionError("unreachable")
+
+
+def _book(*, member, session: Session, seats: int, waitlist: bool, channel: str, amount: int,
+          moment) -> Booking:
+    activity = session.activity
+    if activity.ballot:
+        return _register_interest(member=member, session=session, seats=seats, amount=amount, channel=channel)
+    # A session already seen full skips the UPDATE (a refusal may use a stale read; a seat never does).
+    # Seats freed while members wait go to the waitlist first, unless it is too late to offer them.
+    queue_first = rules.waitlist_goes_first(session, moment, queue_waiting=session.queue_waiting)
+    if (not queue_first and session.booked + seats <= session.capacity
+            and take_seats(session.pk, seats)):
+        return Booking.objects.create(session=session, member=member, seats=seats, channel=channel,
+                                      amount_fen=amount, **_seat_status(session, new_ticket()))
+    if not (waitlist and activity.waitlist_enabled):
+        if queue_first:
+            detail = _("Members on the waitlist get freed seats first. You can join the waitlist.")
+        elif activity.waitlist_enabled:
+            detail = _("This session is full. You can join the waitlist.")
+        else:
+            detail = _("This session is full.")
+        raise Conflict(detail, code="full")
+    # Lock the row so a concurrent cancellation of the session cannot slip between check and insert.
+    locked = Session.objects.select_for_update().get(pk=session.pk)
+    if locked.status != SessionStatus.SCHEDULED:
+        raise Conflict(rules.REASONS["cancelled"], code="cancelled")
+    booking = Booking.objects.create(session=session, member=member, seats=seats, channel=channel,
+                                     amount_fen=amount, status=BookingStatus.WAITLISTED)
+    Booking.objects.filter(pk=booking.pk).update(queue_position=booking.pk)
+    booking.queue_position = booking.pk
+    booking.queue_place = selectors.queue_place(booking=booking)
+    return booking
 
 
 def _register_interest(*, member, session: Session, seats: int, amount: int, channel: str) -> Booking:
@@ -133,17 +164,9 @@ def _register_interest(*, member, session: Session, seats: int, amount: int, cha
                                   status=BookingStatus.INTEREST)
 
 
-def booking_get_for_member(*, member, booking_id: int) -> Booking:
-    booking = Booking.objects.select_related("session__activity__facility").filter(pk=booking_id,
-                                                                                   member=member).first()
-    if booking is None:
-        raise NotFound()
-    return booking
-
-
 def booking_cancel(*, member, booking_id: int) -> Booking:
     """Cancel before the deadline frees the seats at once; after it the seat stays and it counts as late."""
-    booking = booking_get_for_member(member=member, booking_id=booking_id)
+    booking = selectors.booking_get(member=member, booking_id=booking_id)
     session = booking.session
     moment = now()
     if booking.status not in ACTIVE_STATUSES or booking.status == BookingStatus.LATE_CANCELLED:
@@ -173,8 +196,9 @@ def booking_cancel(*, member, booking_id: int) -> Booking:
 def booking_mark_paid(*, booking_id: int) -> Booking:
     """Called by the payments service once the member has paid: the held seat becomes a confirmed ticket."""
     moment = now()
-    updated = Booking.objects.filter(pk=booking_id, status=BookingStatus.PENDING_PAYMENT).update(
-        status=BookingStatus.CONFIRMED, paid_at=moment, hold_expires_at=None, ticket_code=new_ticket_code())
+    updated = with_new_ticket(lambda ticket: Booking.objects.filter(
+        pk=booking_id, status=BookingStatus.PENDING_PAYMENT).update(
+        status=BookingStatus.CONFIRMED, paid_at=moment, hold_expires_at=None, **ticket))
     booking = Booking.objects.get(pk=booking_id)
     if not updated and booking.status != BookingStatus.CONFIRMED:
         raise Conflict(_("The seat hold has expired; the payment will be refunded."), code="hold_expired")
@@ -194,9 +218,6 @@ def hold_expire(*, booking_id: int) -> bool:
             return False
         release_seats(booking.session_id, booking.seats)
         after_commit_offer(booking.session_id)
-    from portal.notifications.services import notify
-
-    from ._common import session_context
     notify(user=booking.member.user, kind="booking_hold_expired", context=session_context(booking.session))
     return True
 

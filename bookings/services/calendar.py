@@ -14,8 +14,13 @@ from portal.notifications.services import notify
 from ..models import Booking, BookingStatus, CalendarFeed, SessionStatus
 from ._common import now, session_context
 
+# The feed shows seats the member holds: confirmed, held (awaiting payment, or an offer to accept: TENTATIVE
+# until settled) and late cancellations (CANCELLED). Waitlist places and ballot registrations are no seat.
 FEED_STATUSES = (BookingStatus.CONFIRMED, BookingStatus.PENDING_PAYMENT, BookingStatus.OFFERED,
                  BookingStatus.LATE_CANCELLED)
+HELD_STATUSES = (BookingStatus.PENDING_PAYMENT, BookingStatus.OFFERED)
+# "Add to calendar" is offered for a confirmed seat only.
+ICS_STATUSES = (BookingStatus.CONFIRMED,)
 
 
 def calendar_feed_get_or_create(*, member) -> CalendarFeed:
@@ -60,8 +65,12 @@ def _booking_event(booking: Booking) -> Event:
     event.add("dtstamp", booking.updated_at)
     place = session.activity.facility.name + (f" · {session.venue.name}" if session.venue else "")
     event.add("location", f"{place}，{session.activity.facility.address}")
-    cancelled = session.status == SessionStatus.CANCELLED or booking.status == BookingStatus.LATE_CANCELLED
-    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    if session.status == SessionStatus.CANCELLED or booking.status == BookingStatus.LATE_CANCELLED:
+        event.add("status", "CANCELLED")
+    elif booking.status in HELD_STATUSES:
+        event.add("status", "TENTATIVE")
+    else:
+        event.add("status", "CONFIRMED")
     return event
 
 
@@ -79,8 +88,8 @@ def calendar_render(*, token: str) -> bytes | None:
 
 
 def booking_ical(*, member, booking_id: int) -> bytes:
-    """One of the member's bookings as an .ics file ("add to calendar"); only bookings the feed would show."""
-    booking = Booking.objects.filter(pk=booking_id, member=member, status__in=FEED_STATUSES).select_related(
+    """One of the member's confirmed bookings as an .ics file ("add to calendar")."""
+    booking = Booking.objects.filter(pk=booking_id, member=member, status__in=ICS_STATUSES).select_related(
         "session__activity__facility", "session__venue").first()
     if booking is None:
         raise NotFound()

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from facilities.models import Facility, Venue
+from portal import constraints
 from portal.errors import Conflict, NotFound
 from portal.members import permissions
 from portal.members.permissions import Action
@@ -19,6 +20,7 @@ from portal.notifications.services import notify
 from ..models import ACTIVE_STATUSES, Activity, Booking, BookingStatus, MemberCategory, Session, SessionStatus
 from ..rrules import rrule_error
 from ..rules import LOCAL_TZ
+from ..selectors import session_for_staff
 from ._common import after_commit_offer, local, now, session_context
 
 MAX_GENERATED_SESSIONS = 500
@@ -50,21 +52,47 @@ def activity_create(*, actor, facility: Facility, **data) -> Activity:
     activity = Activity(facility=facility, **{k: v for k, v in data.items() if k in ACTIVITY_FIELDS})
     _check_venue(activity.venue, facility)
     _check_categories(activity)
-    activity.full_clean()
+    constraints.full_clean(activity)
     activity.save()
     return activity
 
 
+# Switching one of these off strands the members it holds: their bookings are closed and they are told.
+_STRANDED = {"waitlist_enabled": (BookingStatus.WAITLISTED, "waitlist_closed"),
+             "ballot": (BookingStatus.INTEREST, "ballot_withdrawn")}
+
+
 def activity_update(*, actor, activity: Activity, data: dict) -> Activity:
+    """Change an activity. Switching its waitlist or its ballot off closes the waitlist places (or ballot
+    registrations) on its upcoming sessions and tells those members, rather than leave them waiting."""
     _require(actor, activity)
+    before = {flag: getattr(activity, flag) for flag in _STRANDED}
     for field, value in data.items():
         if field in ACTIVITY_FIELDS:
             setattr(activity, field, value)
     _check_venue(activity.venue, activity.facility)
     _check_categories(activity)
-    activity.full_clean()
-    activity.save()
+    constraints.full_clean(activity)
+    with transaction.atomic():
+        activity.save()
+        for flag, (status, kind) in _STRANDED.items():
+            if before[flag] and not getattr(activity, flag):
+                _close_stranded(activity, status=status, kind=kind)
     return activity
+
+
+def _close_stranded(activity: Activity, *, status: str, kind: str) -> int:
+    moment = now()
+    stranded = list(Booking.objects.select_for_update(of=("self",)).filter(
+        session__activity=activity, session__status=SessionStatus.SCHEDULED, session__start__gt=moment,
+        status=status).select_related("session__activity__facility", "member__user"))
+    # Conditional on the status, so a booking that moved on meanwhile (an offer, a draw) is left alone.
+    closed = Booking.objects.filter(pk__in=[b.pk for b in stranded], status=status).update(
+        status=BookingStatus.CANCELLED, cancelled_at=moment)
+    for booking in stranded:
+        notify(user=booking.member.user, kind=kind, context=session_context(booking.session),
+               link=f"/bookings/{booking.pk}/")
+    return closed
 
 
 def _occurrences(rule: str, dtstart: datetime, exdates: set[date]) -> list[datetime]:
@@ -107,14 +135,6 @@ def sessions_generate(*, actor, activity: Activity, rrule: str, first_start: dat
             Session(activity=activity, venue=venue, start=s, end=s + length, capacity=capacity) for s in starts])
 
 
-def session_for_staff(*, actor, session_id: int) -> Session:
-    session = Session.objects.select_related("activity__facility__organisation", "venue").filter(
-        pk=session_id).first()
-    if session is None or not permissions.can(actor, Action.MANAGE_ACTIVITY, session):
-        raise NotFound()
-    return session
-
-
 def session_change_capacity(*, actor, session_id: int, capacity: int) -> Session:
     session = session_for_staff(actor=actor, session_id=session_id)
     if capacity < 0:
@@ -141,6 +161,8 @@ def session_move(*, actor, session_id: int, start: datetime, end: datetime, venu
     session = session_for_staff(actor=actor, session_id=session_id)
     if session.status != SessionStatus.SCHEDULED:
         raise Conflict(_("A cancelled session cannot be moved."), code="cancelled")
+    if session.start <= now():
+        raise Conflict(_("This session has already started; it cannot be moved."), code="started")
     if end <= start:
         raise ValidationError({"end": [_("The end must be after the start.")]})
     if start <= now():
@@ -151,7 +173,10 @@ def session_move(*, actor, session_id: int, start: datetime, end: datetime, venu
         raise ValidationError({"venue": [_("This venue is too small for the session's capacity.")]})
     old_start = session.start
     with transaction.atomic():
-        Session.objects.filter(pk=session.pk).update(start=start, end=end, venue=venue)
+        # Conditional: a cancellation committed since the read above wins; a cancelled session never moves.
+        if not Session.objects.filter(pk=session.pk, status=SessionStatus.SCHEDULED).update(
+                start=start, end=end, venue=venue):
+            raise Conflict(_("A cancelled session cannot be moved."), code="cancelled")
         session.refresh_from_db()
         for booking in _holders(session):
             notify(user=booking.member.user, kind="session_moved",

@@ -14,19 +14,19 @@ from portal.errors import Conflict
 from portal.notifications.services import notify
 
 from ..models import Booking, BookingStatus, Session, SessionStatus
+from ..selectors import booking_get
 from ._common import (
     after_commit_offer,
     hold_until,
     local,
     lock_session,
-    new_ticket_code,
     now,
     offer_window,
     release_seats,
     session_context,
     take_seats,
+    with_new_ticket,
 )
-from .booking import booking_get_for_member
 
 
 class _Lost(Exception):
@@ -68,18 +68,22 @@ def waitlist_offer_next(*, session_id: int) -> list[int]:
 
 
 def offer_accept(*, member, booking_id: int) -> Booking:
-    booking = booking_get_for_member(member=member, booking_id=booking_id)
+    booking = booking_get(member=member, booking_id=booking_id)
     moment = now()
     if booking.status != BookingStatus.OFFERED:
         raise Conflict(_("There is no open offer on this booking."), code="no_offer")
     if booking.offer_expires_at and booking.offer_expires_at <= moment:
         raise Conflict(_("This offer has expired."), code="offer_expired")
-    if booking.amount_fen:
-        fields = {"status": BookingStatus.PENDING_PAYMENT, "hold_expires_at": hold_until(moment)}
-    else:
-        fields = {"status": BookingStatus.CONFIRMED, "ticket_code": new_ticket_code()}
-    if not Booking.objects.filter(pk=booking.pk, status=BookingStatus.OFFERED,
-                                  offer_expires_at__gt=moment).update(offer_expires_at=None, **fields):
+
+    def accept(ticket: dict) -> int:
+        if booking.amount_fen:
+            fields = {"status": BookingStatus.PENDING_PAYMENT, "hold_expires_at": hold_until(moment)}
+        else:
+            fields = {"status": BookingStatus.CONFIRMED, **ticket}
+        return Booking.objects.filter(pk=booking.pk, status=BookingStatus.OFFERED,
+                                      offer_expires_at__gt=moment).update(offer_expires_at=None, **fields)
+
+    if not with_new_ticket(accept):
         raise Conflict(_("This offer has expired."), code="offer_expired")
     booking.refresh_from_db()
     notify(user=member.user, kind="waitlist_accepted", context=session_context(booking.session))
@@ -100,7 +104,7 @@ def _give_back(booking: Booking, new_status: str, *, expired_only: bool) -> bool
 
 
 def offer_decline(*, member, booking_id: int) -> Booking:
-    booking = booking_get_for_member(member=member, booking_id=booking_id)
+    booking = booking_get(member=member, booking_id=booking_id)
     if booking.status != BookingStatus.OFFERED or not _give_back(booking, BookingStatus.DECLINED,
                                                                  expired_only=False):
         raise Conflict(_("There is no open offer on this booking."), code="no_offer")

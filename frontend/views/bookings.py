@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -13,25 +14,12 @@ from django.views.decorators.http import require_POST
 
 from bookings import rules, selectors, services
 from bookings.models import ACTIVE_STATUSES, BookingStatus
-from bookings.services.calendar import FEED_STATUSES, booking_ical
-from portal.errors import Conflict, NotFound
+from bookings.services.calendar import ICS_STATUSES, booking_ical
+from portal.errors import Conflict
+from portal.members.selectors import member_require
 from portal.qr import qr_svg
 
 UPCOMING_STATUSES = set(ACTIVE_STATUSES)
-
-
-def _member(request):
-    member = selectors.member_for(request.user)
-    if member is None:
-        raise Http404
-    return member
-
-
-def _booking(member, pk: int):
-    try:
-        return selectors.booking_get(member=member, booking_id=pk)
-    except NotFound:
-        raise Http404
 
 
 @login_required
@@ -58,28 +46,27 @@ def booking_list(request):
 
 @login_required
 def booking_detail(request, pk: int):
-    member = _member(request)
-    booking = _booking(member, pk)
+    member = member_require(user=request.user)
+    booking = selectors.booking_get(member=member, booking_id=pk)
     session = booking.session
+    now = timezone.now()
     can_cancel = booking.status in UPCOMING_STATUSES and booking.status != BookingStatus.LATE_CANCELLED \
-        and session.start > timezone.now()
+        and session.start > now
+    deadline = rules.cancel_deadline(session.activity, session)
     return render(request, "frontend/bookings/detail.html", {
         "section": "bookings", "booking": booking, "session": session, "activity": session.activity,
         "qr": qr_svg(booking.ticket_code) if booking.ticket_code and booking.status == BookingStatus.CONFIRMED
         else None,
-        "cancel_deadline": rules.cancel_deadline(session.activity, session), "can_cancel": can_cancel,
-        "now": timezone.now(), "has_ics": booking.status in FEED_STATUSES,
+        "cancel_deadline": deadline, "free_cancel_over": now >= deadline, "can_cancel": can_cancel,
+        "now": now, "has_ics": booking.status in ICS_STATUSES and session.status == "scheduled",
+        "hold_minutes": settings.BOOKING_HOLD_MINUTES,
     })
 
 
 @login_required
 def booking_ics(request, pk: int):
     """"Add to calendar" for one booking: an .ics file built by the same code as the member's feed."""
-    member = _member(request)
-    try:
-        body = booking_ical(member=member, booking_id=pk)
-    except NotFound:
-        raise Http404
+    body = booking_ical(member=member_require(user=request.user), booking_id=pk)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="booking-{pk}.ics"'
     return response
@@ -88,15 +75,13 @@ def booking_ics(request, pk: int):
 @login_required
 def booking_cancel(request, pk: int):
     """GET states the deadline first; POST cancels through the service (which decides late or not)."""
-    member = _member(request)
-    booking = _booking(member, pk)
+    member = member_require(user=request.user)
+    booking = selectors.booking_get(member=member, booking_id=pk)
     session = booking.session
     deadline = rules.cancel_deadline(session.activity, session)
     if request.method == "POST":
         try:
             booking = services.booking_cancel(member=member, booking_id=booking.pk)
-        except NotFound:
-            raise Http404
         except Conflict as exc:
             messages.error(request, exc.detail)
         else:
@@ -112,11 +97,9 @@ def booking_cancel(request, pk: int):
 
 
 def _offer_action(request, pk: int, fn, done: str):
-    member = _member(request)
+    member = member_require(user=request.user)
     try:
         booking = fn(member=member, booking_id=pk)
-    except NotFound:
-        raise Http404
     except Conflict as exc:
         messages.error(request, exc.detail)
         return redirect("frontend:booking_list")
@@ -139,7 +122,7 @@ def offer_decline(request, pk: int):
 @login_required
 def calendar_feed(request):
     """The member's private iCalendar URL: shown, rotated (old URL stops working) or revoked."""
-    member = _member(request)
+    member = member_require(user=request.user)
     if request.method == "POST":
         if request.POST.get("action") == "revoke":
             services.calendar_feed_revoke(member=member)

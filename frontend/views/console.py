@@ -4,18 +4,19 @@ portal.members (selectors, services, permissions); a view only shapes the page."
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from portal.errors import Conflict, NotFound, NotPermitted
+from bookings.selectors import sessions_today_for_staff
+from portal.errors import Conflict
 from portal.members import permissions
 from portal.members.models import Member, Organisation, VerificationStatus
 from portal.members.permissions import Action
-from portal.members.selectors import member_list_for_staff
+from portal.members.selectors import member_get_for_staff, member_list_for_staff, role_grants_for
 from portal.members.services import member_reject, member_verify
 
 from ..access import console_sections, staff_console
@@ -40,10 +41,8 @@ def today(request):
                       "url": "frontend:console:members", "query": "status=pending", "action": _("Open the queue")})
     sessions = None
     if permissions.can_anywhere(user, Action.VIEW_BOOKINGS):
-        from .console_palaces import today_sessions
-
-        sessions = list(today_sessions(user))
-    grants = user.role_grants.select_related("organisation").order_by("organisation__path")
+        sessions = list(sessions_today_for_staff(actor=user))
+    grants = role_grants_for(user=user)
     return _render(request, "frontend/console/today.html", {"cards": cards, "grants": grants, "sessions": sessions},
                    key="today")
 
@@ -63,11 +62,8 @@ def members(request):
     if status not in VerificationStatus.values and status != "all":
         status = VerificationStatus.PENDING
     organisation = _organisation_filter(request)
-    try:
-        qs = member_list_for_staff(actor=request.user, organisation=organisation,
-                                   status=None if status == "all" else status)
-    except NotPermitted:
-        raise PermissionDenied
+    qs = member_list_for_staff(actor=request.user, organisation=organisation,
+                               status=None if status == "all" else status)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = f"status={status}" + (f"&org={organisation.pk}" if organisation else "")
     return _render(request, "frontend/console/members.html", {
@@ -80,17 +76,9 @@ def members(request):
     }, key="members")
 
 
-def _member_for_staff(request, pk: int) -> Member:
-    """A member in the actor's subtrees; anything else is 404, whether it exists or not."""
-    member = Member.objects.select_related("user", "organisation", "verified_by").filter(pk=pk).first()
-    if member is None or not permissions.can(request.user, Action.VIEW_MEMBER, member):
-        raise Http404
-    return member
-
-
 @staff_console(action=Action.VIEW_MEMBER)
 def member_detail(request, pk: int):
-    member = _member_for_staff(request, pk)
+    member = member_get_for_staff(actor=request.user, member_id=pk)
     return _render(request, "frontend/console/member_detail.html", {
         "member": member, "reject_form": RejectForm(),
         "can_verify": permissions.can(request.user, Action.VERIFY_MEMBER, member),
@@ -111,11 +99,9 @@ def _after_action(request, member: Member):
 def member_verify_view(request, pk: int):
     try:
         member = member_verify(actor=request.user, member_id=pk)
-    except NotFound:
-        raise Http404
     except Conflict as exc:
         messages.info(request, exc.detail)
-        member = _member_for_staff(request, pk)
+        member = member_get_for_staff(actor=request.user, member_id=pk)
     else:
         messages.success(request, _("%(name)s is verified.") % {"name": member.real_name})
     return _after_action(request, member)
@@ -124,13 +110,11 @@ def member_verify_view(request, pk: int):
 @staff_console(action=Action.VERIFY_MEMBER)
 @require_POST
 def member_reject_view(request, pk: int):
-    member = _member_for_staff(request, pk)
+    member = member_get_for_staff(actor=request.user, member_id=pk)
     form = RejectForm(request.POST)
     if form.is_valid():
         try:
             member = member_reject(actor=request.user, member_id=pk, reason=form.cleaned_data["reason"])
-        except NotFound:
-            raise Http404
         except Conflict as exc:
             messages.info(request, exc.detail)
             return _after_action(request, member)

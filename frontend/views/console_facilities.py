@@ -9,13 +9,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
-from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from facilities import selectors, services
-from portal.errors import Conflict, NotFound
+from portal.errors import Conflict
 from portal.members import permissions
 from portal.members.permissions import Action
 
@@ -31,13 +30,6 @@ from ..forms import (
     service_submit,
 )
 from .console import _render
-
-
-def _or_404(fn, **kwargs):
-    try:
-        return fn(**kwargs)
-    except NotFound:
-        raise Http404
 
 
 @staff_console(action=Action.MANAGE_FACILITY)
@@ -64,7 +56,7 @@ def facility_create(request):
 
 @staff_console(action=Action.MANAGE_FACILITY)
 def facility_edit(request, pk: int):
-    facility = _or_404(selectors.staff_facility_get, actor=request.user, facility_id=pk)
+    facility = selectors.staff_facility_get(actor=request.user, facility_id=pk)
     form = FacilityForm(request.POST or None, instance=facility)
     if request.method == "POST" and form.is_valid():
         ok, _saved = service_submit(form, lambda: services.facility_update(
@@ -79,7 +71,7 @@ def facility_edit(request, pk: int):
 @staff_console(action=Action.MANAGE_FACILITY)
 def facility_detail(request, pk: int):
     """Venues, photos and the asset register by year; each form posts to facilities.services."""
-    facility = _or_404(selectors.staff_facility_get, actor=request.user, facility_id=pk)
+    facility = selectors.staff_facility_get(actor=request.user, facility_id=pk)
     can_assets = permissions.can(request.user, Action.EDIT_ASSETS, facility)
     forms = {"venue": VenueForm(prefix="venue"), "asset": AssetRecordForm(prefix="asset"),
              "photo": PhotoForm(prefix="photo")}
@@ -105,8 +97,6 @@ def facility_detail(request, pk: int):
                     messages.success(request, _("Photo added."))
             except ValidationError as exc:
                 apply_service_errors(form, exc)
-            except NotFound:
-                raise Http404
             else:
                 return redirect("frontend:console:facility_detail", pk=facility.pk)
         status = 400
@@ -121,7 +111,7 @@ def facility_detail(request, pk: int):
 @staff_console(action=Action.MANAGE_FACILITY)
 def venue_detail(request, pk: int):
     """Edit a venue, mark it not in use, or delete it when no session was ever scheduled there."""
-    venue = _or_404(selectors.staff_venue_get, actor=request.user, venue_id=pk)
+    venue = selectors.staff_venue_get(actor=request.user, venue_id=pk)
     form = VenueEditForm(initial={f: getattr(venue, f) for f in ("name", "kind", "capacity", "description",
                                                                   "active")})
     status = 200
@@ -138,8 +128,6 @@ def venue_detail(request, pk: int):
                 return redirect("frontend:console:facility_detail", pk=venue.facility_id)
         except ValidationError as exc:
             apply_service_errors(form, exc)
-        except NotFound:
-            raise Http404
         except Conflict as exc:
             messages.error(request, exc.detail)
             return redirect("frontend:console:venue_detail", pk=venue.pk)
@@ -153,11 +141,11 @@ def venue_detail(request, pk: int):
 @staff_console(action=Action.EDIT_ASSETS)
 def asset_detail(request, pk: int):
     """Correct one year's line of the asset register."""
-    record = _or_404(selectors.staff_asset_record_get, actor=request.user, record_id=pk)
+    record = selectors.staff_asset_record_get(actor=request.user, record_id=pk)
     initial = {f: getattr(record, f) for f in ("land_area_m2", "floor_area_m2", "year_built", "title_status",
                                                "operating_mode", "notes")}
     initial["book_value_yuan"] = record.book_value_fen / 100
-    form = AssetRecordEditForm(request.POST or None, initial=initial)
+    form = AssetRecordEditForm(request.POST or None, initial=initial, instance=record)
     if request.method == "POST" and form.is_valid():
         ok, _saved = service_submit(form, lambda: services.asset_record_update(
             actor=request.user, record=record, data=form.service_data()))
@@ -172,8 +160,8 @@ def asset_detail(request, pk: int):
 @staff_console(action=Action.MANAGE_FACILITY)
 @require_POST
 def photo_delete(request, pk: int):
-    photo = _or_404(selectors.staff_photo_get, actor=request.user, photo_id=pk)
+    photo = selectors.staff_photo_get(actor=request.user, photo_id=pk)
     facility_id = photo.facility_id
-    _or_404(services.facility_photo_delete, actor=request.user, photo=photo)
+    services.facility_photo_delete(actor=request.user, photo=photo)
     messages.success(request, _("Photo deleted."))
     return redirect("frontend:console:facility_detail", pk=facility_id)

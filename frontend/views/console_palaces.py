@@ -6,13 +6,11 @@ come from portal.members.permissions. A view never checks a capacity, a window o
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Q
-from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -20,11 +18,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from bookings import rules, selectors, services
-from bookings.models import ACTIVE_STATUSES, Activity, BookingStatus, Session
+from bookings.models import ACTIVE_STATUSES, BookingStatus
 from facilities.selectors import facility_list_for_staff, venue_list_for_staff
 from portal import exports
 from portal.errors import Conflict, NotFound, NotPermitted
-from portal.members import permissions
 from portal.members.permissions import Action
 from portal.privacy import mask_phone
 
@@ -43,38 +40,12 @@ from ..forms import (
 from ..utils import local_midnight, week_start
 from .console import _render
 
-
-def today_sessions(user, *, action: Action = Action.VIEW_BOOKINGS):
-    """The sessions of today in the user's facilities, with check-ins so far (one query)."""
-    day = timezone.localdate()
-    start = datetime.combine(day, time.min, tzinfo=rules.LOCAL_TZ)
-    qs = Session.objects.filter(start__gte=start, start__lt=start + timedelta(days=1)).select_related(
-        "activity__facility", "venue").annotate(
-        checked_in=Count("bookings", filter=Q(bookings__checked_in_at__isnull=False)),
-        confirmed=Count("bookings", filter=Q(bookings__status=BookingStatus.CONFIRMED)))
-    return permissions.scope(user, action, qs, via="activity__facility__organisation").order_by("start", "id")
-
-
 # --- Activities ---------------------------------------------------------------------------------------------
-
-def _activities(user):
-    return permissions.scope(user, Action.MANAGE_ACTIVITY, Activity.objects.select_related("facility", "venue"),
-                             via="facility__organisation")
-
-
-def _activity_or_404(request, pk: int) -> Activity:
-    activity = _activities(request.user).filter(pk=pk).first()
-    if activity is None:
-        raise Http404
-    return activity
-
 
 @staff_console(action=Action.MANAGE_ACTIVITY)
 def activities(request):
-    qs = _activities(request.user).annotate(
-        upcoming=Count("sessions", filter=Q(sessions__start__gte=timezone.now(), sessions__status="scheduled")))
     return _render(request, "frontend/console/activities.html", {
-        "activities": qs.order_by("facility__name", "title", "id"),
+        "activities": selectors.activity_overview_for_staff(actor=request.user),
     }, key="activities")
 
 
@@ -99,19 +70,43 @@ def activity_create(request):
 
 @staff_console(action=Action.MANAGE_ACTIVITY)
 def activity_detail(request, pk: int):
-    activity = _activity_or_404(request, pk)
+    activity = selectors.activity_get_for_staff(actor=request.user, activity_id=pk)
+    waiting = selectors.activity_waiting_counts(activity=activity)
     form = _activity_form(request, instance=activity)
+    _warn_waiting(form, waiting)
     if request.method == "POST" and form.is_valid():
-        ok, _saved = service_submit(form, lambda: services.activity_update(
+        ok, saved = service_submit(form, lambda: services.activity_update(
             actor=request.user, activity=activity, data=form.service_data()))
         if ok:
             messages.success(request, _("Activity saved."))
+            closed = (waiting["waitlisted"] if not saved.waitlist_enabled else 0) + \
+                     (waiting["interest"] if not saved.ballot else 0)
+            if closed:
+                messages.info(request, ngettext(
+                    "%(n)d member who was waiting (waitlist or ballot) has been told their place is closed.",
+                    "%(n)d members who were waiting (waitlist or ballot) have been told their places are closed.",
+                    closed) % {"n": closed})
             return redirect("frontend:console:activity_detail", pk=activity.pk)
-    sessions = activity.sessions.filter(end__gte=timezone.now() - timedelta(days=7)).select_related("venue") \
-        .order_by("start")[:100]
     return _render(request, "frontend/console/activity_detail.html", {
-        "activity": activity, "form": form, "sessions": sessions,
+        "activity": activity, "form": form, "waiting": waiting,
+        "sessions": selectors.activity_recent_sessions(activity=activity),
     }, key="activities", status=400 if request.method == "POST" else 200)
+
+
+def _warn_waiting(form, waiting: dict) -> None:
+    """Say beside the two switches what turning them off does to the members waiting."""
+    if waiting["waitlisted"]:
+        form.fields["waitlist_enabled"].help_text = ngettext(
+            "%(n)d member is on a waitlist of an upcoming session: switching the waitlist off cancels that place "
+            "and tells them.",
+            "%(n)d members are on waitlists of upcoming sessions: switching the waitlist off cancels their "
+            "places and tells them.", waiting["waitlisted"]) % {"n": waiting["waitlisted"]}
+    if waiting["interest"]:
+        form.fields["ballot"].help_text = ngettext(
+            "%(n)d member is registered for a ballot: switching the ballot off cancels that registration and "
+            "tells them.",
+            "%(n)d members are registered for ballots: switching the ballot off cancels their registrations and "
+            "tells them.", waiting["interest"]) % {"n": waiting["interest"]}
 
 
 def _local(moment: datetime) -> datetime:
@@ -129,7 +124,7 @@ class _Preview(Exception):
 @staff_console(action=Action.MANAGE_ACTIVITY)
 def activity_schedule(request, pk: int):
     """Sessions from a recurrence rule. "Preview" runs the service in a rolled-back transaction."""
-    activity = _activity_or_404(request, pk)
+    activity = selectors.activity_get_for_staff(actor=request.user, activity_id=pk)
     venues = venue_list_for_staff(actor=request.user, facility=activity.facility)
     form = ScheduleForm(request.POST or None, venues=venues, initial={"venue": activity.venue})
     preview = None
@@ -155,8 +150,6 @@ def activity_schedule(request, pk: int):
                     status = 200
             except ValidationError as exc:
                 apply_service_errors(form, exc)
-            except NotFound:
-                raise Http404
     return _render(request, "frontend/console/activity_schedule.html", {
         "activity": activity, "form": form, "preview": preview,
     }, key="activities", status=status)
@@ -168,11 +161,7 @@ def activity_schedule(request, pk: int):
 def session_calendar(request):
     """A week of sessions across the user's facilities with fill rates."""
     week = week_start(request.GET.get("week"))
-    start = local_midnight(week)
-    qs = Session.objects.filter(start__gte=start, start__lt=start + timedelta(days=7)).select_related(
-        "activity__facility", "venue")
-    sessions = list(permissions.scope(request.user, Action.MANAGE_ACTIVITY, qs,
-                                      via="activity__facility__organisation").order_by("start", "id"))
+    sessions = selectors.session_week_for_staff(actor=request.user, start=local_midnight(week))
     days = [{"date": week + timedelta(days=i), "today": week + timedelta(days=i) == timezone.localdate(),
              "sessions": [s for s in sessions if timezone.localtime(s.start).date() == week + timedelta(days=i)]}
             for i in range(7)]
@@ -181,23 +170,16 @@ def session_calendar(request):
     }, key="activities")
 
 
-def _session_or_404(request, pk: int) -> Session:
-    try:
-        return services.session_for_staff(actor=request.user, session_id=pk)
-    except NotFound:
-        raise Http404
-
-
-def _roster(request, session: Session):
+def _roster(request, session):
     try:
         return list(selectors.session_bookings_for_staff(actor=request.user, session_id=session.pk))
-    except NotFound:
+    except NotFound:  # may schedule but not see bookings: the page works without the roster
         return []
 
 
 @staff_console(action=Action.MANAGE_ACTIVITY)
 def session_detail(request, pk: int):
-    session = _session_or_404(request, pk)
+    session = selectors.session_for_staff(actor=request.user, session_id=pk)
     roster = _roster(request, session)
     affected = [b for b in roster if b.status in ACTIVE_STATUSES]
     capacity_form = CapacityForm(initial={"capacity": session.capacity})
@@ -251,6 +233,7 @@ def session_detail(request, pk: int):
     ballot = sorted((b for b in roster if b.ballot_rank), key=lambda b: b.ballot_rank)
     return _render(request, "frontend/console/session_detail.html", {
         "session": session, "activity": session.activity, "roster": roster, "affected": len(affected),
+        "holders": selectors.session_holder_counts(bookings=affected),
         "checked_in": sum(1 for b in roster if b.checked_in_at),
         "waitlist": [b for b in roster if b.status == BookingStatus.WAITLISTED],
         "capacity_form": capacity_form, "cancel_form": cancel_form, "move_form": move_form, "ballot": ballot,
@@ -261,11 +244,8 @@ def session_detail(request, pk: int):
 @staff_console(action=Action.VIEW_BOOKINGS)
 def session_roster(request, pk: int, fmt: str = "html"):
     """The roster as a print view, CSV or XLSX (portal.exports: formula-safe cells)."""
-    try:
-        roster = list(selectors.session_bookings_for_staff(actor=request.user, session_id=pk))
-    except NotFound:
-        raise Http404
-    session = Session.objects.select_related("activity__facility", "venue").get(pk=pk)
+    session = selectors.session_for_staff(actor=request.user, session_id=pk, action=Action.VIEW_BOOKINGS)
+    roster = list(selectors.session_bookings_for_staff(actor=request.user, session_id=pk))
     if fmt in exports.FORMATS:
         header = [_("Name"), _("Member number"), _("Phone"), _("Seats"), _("Status"), _("Checked in")]
         rows = ([b.member.real_name, b.member.member_number, mask_phone(b.member.user.phone), b.seats,
@@ -302,7 +282,7 @@ def _walkin_form(request, data=None) -> WalkInForm:
     with one facility it is chosen already. The service checks that venue and session belong to it."""
     facilities_qs = facility_list_for_staff(actor=request.user, action=Action.CHECK_IN)
     venues = venue_list_for_staff(actor=request.user, action=Action.CHECK_IN).filter(active=True)
-    sessions = today_sessions(request.user, action=Action.CHECK_IN)
+    sessions = selectors.sessions_today_for_staff(actor=request.user, action=Action.CHECK_IN)
     source = data if data is not None else request.GET
     facility_id = source.get("facility") or ""
     if not facility_id.isdigit():
@@ -339,8 +319,8 @@ def checkin(request):
             except ValidationError as exc:
                 apply_service_errors(walkin_form, exc)
                 status = 400
-            except NotFound:
-                raise PermissionDenied
+            except NotFound:  # a facility outside the user's subtrees: refused, not "absent"
+                raise NotPermitted() from None
             else:
                 messages.success(request, _("%(n)d people counted.") % {"n": data["persons"]})
                 return redirect("frontend:console:checkin")
@@ -352,5 +332,6 @@ def checkin(request):
         if request.htmx:
             return _render(request, "frontend/console/checkin.html#result", {"result": result}, key="checkin")
     return _render(request, "frontend/console/checkin.html", {
-        "form": form, "walkin_form": walkin_form, "result": result, "sessions": today_sessions(request.user),
+        "form": form, "walkin_form": walkin_form, "result": result,
+        "sessions": selectors.sessions_today_for_staff(actor=request.user),
     }, key="checkin", status=status)

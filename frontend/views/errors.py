@@ -6,12 +6,12 @@ from django.utils.translation import gettext as _
 from portal.api import problem
 
 
-def _is_api(request) -> bool:
+def is_api(request) -> bool:
     return request.path.startswith(("/api/", "/_allauth/"))
 
 
 def not_found(request, exception=None):
-    if _is_api(request):
+    if is_api(request):
         return JsonResponse(problem(status_code=404, detail=_("Not found.")), status=404)
     return render(request, "frontend/error.html", {
         "title": _("Page not found"),
@@ -20,7 +20,7 @@ def not_found(request, exception=None):
 
 
 def server_error(request):
-    if _is_api(request):
+    if is_api(request):
         return JsonResponse(problem(status_code=500, detail=_("Something went wrong on our side.")), status=500)
     # Rendered without the request: the failure may be in a context processor or the database.
     return HttpResponseServerError(loader.get_template("frontend/error_500.html").render())

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,9 +11,8 @@ from django.views.decorators.http import require_POST
 
 from bookings.models import BookingStatus
 from bookings.selectors import booking_list
-from portal.errors import NotFound
 from portal.members import permissions
-from portal.members.selectors import member_for_user
+from portal.members.selectors import member_for_user, member_require
 from portal.members.services import dependant_add, dependant_remove, member_update_profile
 from portal.notifications.selectors import message_list
 
@@ -53,16 +51,9 @@ def profile(request):
     })
 
 
-def _member_or_404(request):
-    member = member_for_user(user=request.user)
-    if member is None:
-        raise Http404
-    return member
-
-
 @login_required
 def profile_edit(request):
-    member = _member_or_404(request)
+    member = member_require(user=request.user)
     initial = {"real_name": member.real_name, "organisation": member.organisation,
                "phone": request.user.phone or ""}
     form = ProfileForm(request.POST or None, initial=initial)
@@ -82,7 +73,7 @@ def profile_edit(request):
 @login_required
 @require_POST
 def dependant_create(request):
-    member = _member_or_404(request)
+    member = member_require(user=request.user)
     form = DependantForm(request.POST)
     if form.is_valid():
         ok, _added = service_submit(form, lambda: dependant_add(member=member, **form.cleaned_data))
@@ -97,10 +88,7 @@ def dependant_create(request):
 @login_required
 @require_POST
 def dependant_delete(request, pk: int):
-    member = _member_or_404(request)
-    try:
-        dependant_remove(member=member, dependant_id=pk)
-    except NotFound:
-        raise Http404
+    member = member_require(user=request.user)
+    dependant_remove(member=member, dependant_id=pk)
     messages.success(request, _("Family member removed."))
     return redirect("frontend:profile")

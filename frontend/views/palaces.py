@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,6 +21,7 @@ from bookings.models import Category
 from facilities.models import FacilityKind
 from facilities.selectors import facility_get, facility_list
 from portal.errors import Conflict, NotFound, NotPermitted
+from portal.members.selectors import member_require
 
 from ..forms import BookForm, apply_service_errors
 from ..utils import local_midnight, week_start
@@ -45,14 +46,27 @@ def palace_list(request):
     })
 
 
+def _opening_week(facility) -> tuple:
+    """This week, or the week of the next session when nothing is left this week (say, on a Sunday evening).
+    Returns (Monday, whether it jumped ahead)."""
+    week = week_start(None)
+    upcoming = selectors.next_session_start(facility=facility)
+    if upcoming is not None:
+        day = timezone.localtime(upcoming).date()
+        if day >= week + timedelta(days=7):
+            return day - timedelta(days=day.weekday()), True
+    return week, False
+
+
 def palace_detail(request, pk: int):
-    try:
-        facility = facility_get(facility_id=pk)
-    except NotFound:
-        raise Http404
+    facility = facility_get(facility_id=pk)
     if facility.kind != FacilityKind.PALACE:
-        raise Http404
-    week = week_start(request.GET.get("week"))
+        raise NotFound()
+    jumped = False
+    if request.GET.get("week"):
+        week = week_start(request.GET.get("week"))
+    else:
+        week, jumped = _opening_week(facility)
     start, end = local_midnight(week), local_midnight(week + timedelta(days=7))
     sessions = list(selectors.session_list(facility=facility, start=max(start, timezone.now()), end=end))
     member = selectors.member_for(request.user)
@@ -67,29 +81,28 @@ def palace_detail(request, pk: int):
     return render(request, "frontend/palaces/detail.html", {
         "section": "palaces", "facility": facility, "days": days, "verdicts": verdicts, "member": member,
         "week": week, "prev_week": week - timedelta(days=7), "next_week": week + timedelta(days=7),
-        "is_current_week": week <= timezone.localdate() < week + timedelta(days=7),
+        "is_current_week": week <= timezone.localdate() < week + timedelta(days=7), "jumped": jumped,
     })
 
 
-def _session_or_404(pk: int):
+def _session(pk: int):
     session = selectors.session_list(start=timezone.now() - timedelta(days=1)).filter(pk=pk).first()
     if session is None:
-        raise Http404
+        raise NotFound()
     return session
 
 
 @login_required
 def session_book(request, pk: int):
     """Seats, price and rules before confirming; POST books through bookings.services.booking_create."""
-    session = _session_or_404(pk)
+    session = _session(pk)
     member = selectors.member_for(request.user)
     verdict = selectors.session_availability(member=member, sessions=[session])[session.pk]
     activity = session.activity
     form = BookForm(request.POST or None, max_seats=activity.max_seats_per_booking)
     status = 200
     if request.method == "POST" and form.is_valid():
-        if member is None:
-            raise Http404
+        member = member_require(user=request.user)
         try:
             booking = services.booking_create(member=member, session_id=session.pk, seats=form.cleaned_data["seats"],
                                               waitlist=form.cleaned_data["waitlist"] or verdict.mode == "waitlist")
@@ -104,17 +117,23 @@ def session_book(request, pk: int):
         else:
             messages.success(request, _booked_message(booking))
             return redirect("frontend:booking_detail", pk=booking.pk)
+    deadline = rules.cancel_deadline(activity, session)
     return render(request, "frontend/palaces/book.html", {
         "section": "palaces", "session": session, "activity": activity, "verdict": verdict, "form": form,
-        "member": member, "cancel_deadline": rules.cancel_deadline(activity, session),
-        "window": rules.booking_window(activity, session),
+        "member": member, "cancel_deadline": deadline, "free_cancel_over": timezone.now() >= deadline,
+        "window": rules.booking_window(activity, session), "hold_minutes": settings.BOOKING_HOLD_MINUTES,
     }, status=status)
 
 
 def _booked_message(booking) -> str:
+    if booking.status == "pending_payment":
+        return _("Your seat is held for %(minutes)d minutes: please complete payment in that time.") % {
+            "minutes": settings.BOOKING_HOLD_MINUTES}
+    if booking.status == "waitlisted" and getattr(booking, "queue_place", None):
+        return _("You are on the waitlist, number %(place)d in the queue. We will tell you when a seat is "
+                 "free.") % {"place": booking.queue_place}
     return {
         "confirmed": _("Booked. Show this ticket at the door."),
-        "pending_payment": _("Your seat is held. Payment is pending."),
         "waitlisted": _("You are on the waitlist. We will tell you when a seat is free."),
         "interest": _("You are registered for the ballot. We will tell you the result."),
     }.get(booking.status, _("Saved."))

@@ -75,10 +75,7 @@ class MeSerializer(serializers.Serializer):
 
 
 def _profile(request) -> dict:
-    member = selectors.member_for_user(user=request.user)
-    if member is None:
-        raise NotFound(_("This account has no member profile."))
-    return {"user": request.user, "member": member}
+    return {"user": request.user, "member": selectors.member_require(user=request.user)}
 
 
 @extend_schema(tags=["me"])

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
-from django.core.validators import RegexValidator
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node
@@ -13,6 +15,7 @@ from .identity import age_band as identity_age_band
 from .validators import validate_person_name
 
 region_code_validator = RegexValidator(r"^\d{6}$", _("Enter a 6-digit administrative region code (GB/T 2260)."))
+EARLIEST_BIRTH_DATE = date(1900, 1, 1)
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
@@ -153,11 +156,15 @@ class Dependant(models.Model):
     member = models.ForeignKey(Member, verbose_name=_("member"), on_delete=models.CASCADE, related_name="dependants")
     name = models.CharField(_("name"), max_length=50, validators=[validate_person_name])
     relation = models.CharField(_("relation"), max_length=10, choices=DependantRelation.choices)
-    birth_date = models.DateField(_("birth date"))
+    birth_date = models.DateField(_("birth date"), validators=[MinValueValidator(
+        EARLIEST_BIRTH_DATE, message=_("Enter a birth date in 1900 or later."))])
 
     class Meta:
         verbose_name = _("dependant")
         verbose_name_plural = _("dependants")
+        constraints = [models.CheckConstraint(condition=models.Q(birth_date__gte=EARLIEST_BIRTH_DATE),
+                                              name="dependant_birth_date_sane", violation_error_code="birth_date",
+                                              violation_error_message=_("Enter a birth date in 1900 or later."))]
 
     @property
     def owning_organisation(self) -> Organisation:
@@ -182,7 +189,9 @@ class RoleGrant(models.Model):
     class Meta:
         verbose_name = _("role grant")
         verbose_name_plural = _("role grants")
-        constraints = [models.UniqueConstraint(fields=["user", "organisation", "role"], name="uniq_role_grant")]
+        constraints = [models.UniqueConstraint(fields=["user", "organisation", "role"], name="uniq_role_grant",
+                                               violation_error_code="duplicate_grant",
+                                               violation_error_message=_("This user already has this role here."))]
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()} @ {self.organisation}"

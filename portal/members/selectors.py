@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
-from portal.errors import NotPermitted
+from portal.errors import NotFound, NotPermitted
 
 from . import permissions
-from .models import Member, Organisation, OrganisationLevel, User
+from .models import Member, Organisation, OrganisationLevel, RoleGrant, User
 from .permissions import Action
 
 
@@ -34,3 +35,23 @@ def member_list_for_staff(*, actor: User, organisation: Organisation | None = No
 
 def member_for_user(*, user: User) -> Member | None:
     return Member.objects.select_related("organisation").prefetch_related("dependants").filter(user=user).first()
+
+
+def member_require(*, user: User) -> Member:
+    """The signed-in user's member profile; NotFound (a 404 page, or 404 in the API) when they have none."""
+    member = member_for_user(user=user) if getattr(user, "is_authenticated", False) else None
+    if member is None:
+        raise NotFound(_("This account has no member profile."))
+    return member
+
+
+def member_get_for_staff(*, actor: User, member_id: int) -> Member:
+    """A member in the actor's subtrees; anything else is NotFound, whether it exists or not."""
+    member = Member.objects.select_related("user", "organisation", "verified_by").filter(pk=member_id).first()
+    if member is None or not permissions.can(actor, Action.VIEW_MEMBER, member):
+        raise NotFound(_("Member not found."))
+    return member
+
+
+def role_grants_for(*, user: User) -> QuerySet[RoleGrant]:
+    return user.role_grants.select_related("organisation").order_by("organisation__path")

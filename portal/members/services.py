@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal import constraints
 from portal.errors import Conflict, NotFound
 from portal.notifications.services import notify
 
@@ -123,7 +124,7 @@ PROFILE_FIELDS = {"real_name", "organisation", "id_number", "phone", "language"}
 @transaction.atomic
 def member_update_profile(*, member: Member, data: dict) -> Member:
     """A member edits their own profile. Changing name, union or ID sends a verified member back to review."""
-    member = Member.objects.select_for_update().select_related("user").get(pk=member.pk)
+    member = Member.objects.select_for_update(of=("self",)).select_related("user").get(pk=member.pk)
     user = member.user
     member_fields: set[str] = set()
     user_fields: set[str] = set()
@@ -177,7 +178,8 @@ def user_set_language(*, user: User, language: str) -> User:
 
 
 def _member_for_staff(*, actor: User, member_id: int, action: Action) -> Member:
-    member = Member.objects.select_for_update().select_related("user", "organisation").filter(pk=member_id).first()
+    member = Member.objects.select_for_update(of=("self",)).select_related("user", "organisation").filter(
+        pk=member_id).first()
     if member is None or not permissions.can(actor, action, member):
         raise NotFound(_("Member not found."))
     return member
@@ -214,7 +216,7 @@ def dependant_add(*, member: Member, name: str, relation: str, birth_date: date)
     if birth_date > timezone.localdate():
         raise ValidationError({"birth_date": [_("The birth date cannot be in the future.")]})
     dependant = Dependant(member=member, name=person_name_normalise(name), relation=relation, birth_date=birth_date)
-    dependant.full_clean()
+    constraints.full_clean(dependant)  # also the 1900 lower bound on birth dates
     dependant.save()
     return dependant
 

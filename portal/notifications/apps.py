@@ -6,3 +6,6 @@ class NotificationsConfig(AppConfig):
     name = "portal.notifications"
     label = "notifications"
     verbose_name = _("Notifications")
+
+    def ready(self) -> None:
+        from . import tasks  # noqa: F401 - registers deliver_message, which notify() queues by name

@@ -5,9 +5,10 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone, translation
+
+from portal.queue import enqueue_on_commit
 
 from .kinds import KINDS
 from .models import Message
@@ -23,9 +24,7 @@ def notify(*, user, kind: str, context: dict, link: str = "") -> Message:
         title = str(spec.title).format(**context)
         body = str(spec.body).format(**context)
     message = Message.objects.create(user=user, kind=kind, title=title, body=body, link=link)
-    from .tasks import deliver_message
-
-    transaction.on_commit(lambda: deliver_message.delay(message.pk))
+    enqueue_on_commit("portal.notifications.tasks.deliver_message", message.pk)
     return message
 
 

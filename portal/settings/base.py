@@ -77,6 +77,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "frontend.middleware.DomainErrorMiddleware",  # DomainError -> 403/404/409 pages (API paths: JSON)
 ]
 
 TEMPLATES = [

@@ -40,8 +40,12 @@ class ServiceRecord(models.Model):
         verbose_name = _("service record")
         verbose_name_plural = _("service records")
         constraints = [
-            models.UniqueConstraint(fields=["source_type", "source_id"], name="uniq_service_record_source"),
-            models.CheckConstraint(condition=models.Q(persons__gte=1), name="service_record_persons_positive"),
+            models.UniqueConstraint(fields=["source_type", "source_id"], name="uniq_service_record_source",
+                                    violation_error_code="already_counted",
+                                    violation_error_message=_("This service has already been counted.")),
+            models.CheckConstraint(condition=models.Q(persons__gte=1), name="service_record_persons_positive",
+                                   violation_error_code="persons_positive",
+                                   violation_error_message=_("Count at least one person.")),
         ]
         indexes = [
             models.Index(fields=["organisation", "date"]),
