@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from allauth.mfa.totp.internal.auth import TOTP
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -10,14 +11,14 @@ from django.utils import timezone
 from bookings import services
 from bookings.models import Suspension
 from portal.members.models import User
+from tests import factories
 
 
 @pytest.fixture
 def admin_client(db):
     admin = User.objects.create_superuser(email="root@example.com", password="x-Admin-pass-2026")
-    client = Client()
-    client.force_login(admin)
-    return client
+    TOTP.activate(admin, factories.TOTP_SECRET)  # /admin/ needs a session that passed TOTP
+    return factories.sign_in(Client(), admin)
 
 
 def test_superusers_see_every_bookings_model_read_only(admin_client, session, member):

@@ -54,6 +54,8 @@ NOT_PAGES = {
     "frontend:console:photo_delete": "POST only",
     "frontend:console:session_roster_csv": "a CSV file",
     "frontend:favicon": "a redirect to the icon",
+    "frontend:console:session_roster_xlsx": "an Excel file",
+    "frontend:totp_enrolment": "a staff account's emailed-code step (tests/members/test_security_auth.py)",
 }
 
 PAGES = [
@@ -67,6 +69,7 @@ PAGES = [
     Page("frontend:profile", "member"),
     Page("frontend:profile_edit", "member"),
     Page("frontend:inbox", "member"),
+    Page("frontend:access_log", "member"),
     Page("frontend:palaces", "member"),
     Page("frontend:palace_detail", "member", ("palace",), query="week={week}"),
     Page("frontend:session_book", "member", ("open_session",)),
@@ -97,6 +100,7 @@ PAGES = [
     Page("frontend:console:checkin", "palace"),
     Page("mfa_index", "palace"),
     Page("frontend:console:today", "officer"),
+    Page("frontend:console:audit", "officer"),
     Page("frontend:console:members", "officer"),
     Page("frontend:console:members", "officer", query="status=pending"),
     Page("frontend:console:member_detail", "officer", ("member",)),

@@ -97,7 +97,7 @@ def test_a_superuser_without_totp_is_sent_to_enrol_with_an_emailed_code():
     client = factories.sign_in(Client(), user, mfa=False)
     response = client.get("/admin/", follow=True)
     assert [url for url, _status in response.redirect_chain][-2:] == ["/accounts/2fa/totp/activate/",
-                                                                       "/me/two-factor/confirm/"]
+                                                                       "/accounts/2fa/totp/confirm/"]
 
 
 @pytest.mark.django_db
@@ -198,7 +198,7 @@ def test_password_alone_cannot_enrol_a_totp_on_a_staff_account(orgs):
     attacker.post("/accounts/2fa/totp/activate/", {"code": totp_now(secret)})
 
     assert not Authenticator.objects.filter(user=victim).exists()
-    assert response.status_code == 302 and response["Location"] == "/me/two-factor/confirm/"
+    assert response.status_code == 302 and response["Location"] == "/accounts/2fa/totp/confirm/"
     assert attacker.get("/console/")["Location"] == "/accounts/2fa/totp/activate/"
     assert APIClient().get("/api/v1/staff/members/", headers={"X-Session-Token": token}).status_code == 403
 
@@ -208,14 +208,14 @@ def test_the_emailed_code_goes_to_the_account_and_wrong_guesses_burn_it(orgs):
     factories.staff(organisation=orgs["city"], role=Role.UNION_OFFICER, mfa=False, email="new@example.com")
     attacker = Client()
     _password_login(attacker, "new@example.com")
-    attacker.post("/me/two-factor/confirm/", {"send": "1"})
+    attacker.post("/accounts/2fa/totp/confirm/", {"send": "1"})
     assert mail.outbox[-1].to == ["new@example.com"]
-    assert _code_from_mail("new@example.com") not in attacker.get("/me/two-factor/confirm/").content.decode()
+    assert _code_from_mail("new@example.com") not in attacker.get("/accounts/2fa/totp/confirm/").content.decode()
     for guess in ["00000000", "12345678", "99999999", "11111111", "22222222"]:
-        attacker.post("/me/two-factor/confirm/", {"code": guess})
+        attacker.post("/accounts/2fa/totp/confirm/", {"code": guess})
     # Five wrong guesses burn the code: even the right one no longer works.
-    attacker.post("/me/two-factor/confirm/", {"code": _code_from_mail("new@example.com")})
-    assert attacker.get("/accounts/2fa/totp/activate/")["Location"] == "/me/two-factor/confirm/"
+    attacker.post("/accounts/2fa/totp/confirm/", {"code": _code_from_mail("new@example.com")})
+    assert attacker.get("/accounts/2fa/totp/activate/")["Location"] == "/accounts/2fa/totp/confirm/"
 
 
 @pytest.mark.django_db
@@ -242,13 +242,13 @@ def test_a_new_staff_member_enrols_with_the_emailed_code_and_reaches_the_console
     client = Client()
     _password_login(client, "new@example.com")
     assert client.get("/console/")["Location"] == "/accounts/2fa/totp/activate/"
-    page = client.get("/me/two-factor/confirm/")
+    page = client.get("/accounts/2fa/totp/confirm/")
     assert "n•••@example.com" in page.content.decode()
-    client.post("/me/two-factor/confirm/", {"send": "1"})
+    client.post("/accounts/2fa/totp/confirm/", {"send": "1"})
     code = _code_from_mail("new@example.com")
-    wrong = client.post("/me/two-factor/confirm/", {"code": "00000000"})
+    wrong = client.post("/accounts/2fa/totp/confirm/", {"code": "00000000"})
     assert wrong.status_code == 200 and "field__error" in wrong.content.decode()
-    assert client.post("/me/two-factor/confirm/", {"code": code})["Location"] == "/accounts/2fa/totp/activate/"
+    assert client.post("/accounts/2fa/totp/confirm/", {"code": code})["Location"] == "/accounts/2fa/totp/activate/"
 
     reauth = client.get("/accounts/2fa/totp/activate/")  # allauth asks for the password again first
     assert reauth["Location"] == "/accounts/reauthenticate/?next=%2Faccounts%2F2fa%2Ftotp%2Factivate%2F"
@@ -268,12 +268,12 @@ def test_the_emailed_code_expires(orgs):
     factories.staff(organisation=orgs["city"], role=Role.UNION_OFFICER, mfa=False, email="new@example.com")
     client = Client()
     _password_login(client, "new@example.com")
-    client.post("/me/two-factor/confirm/", {"send": "1"})
+    client.post("/accounts/2fa/totp/confirm/", {"send": "1"})
     code = _code_from_mail("new@example.com")
     with time_machine.travel(timedelta(minutes=11)):  # ASVS 6.5.5: out-of-band codes live at most 10 minutes
-        response = client.post("/me/two-factor/confirm/", {"code": code})
+        response = client.post("/accounts/2fa/totp/confirm/", {"code": code})
     assert response.status_code == 200
-    assert client.get("/accounts/2fa/totp/activate/")["Location"] == "/me/two-factor/confirm/"
+    assert client.get("/accounts/2fa/totp/activate/")["Location"] == "/accounts/2fa/totp/confirm/"
 
 
 @pytest.mark.django_db
@@ -282,10 +282,10 @@ def test_the_code_works_only_in_the_browser_that_asked_for_it(orgs):
     asked, other = Client(), Client()
     _password_login(asked, "new@example.com")
     _password_login(other, "new@example.com")
-    asked.post("/me/two-factor/confirm/", {"send": "1"})
-    other.post("/me/two-factor/confirm/", {"code": _code_from_mail("new@example.com")})
-    assert other.get("/accounts/2fa/totp/activate/")["Location"] == "/me/two-factor/confirm/"
-    asked.post("/me/two-factor/confirm/", {"code": _code_from_mail("new@example.com")})
+    asked.post("/accounts/2fa/totp/confirm/", {"send": "1"})
+    other.post("/accounts/2fa/totp/confirm/", {"code": _code_from_mail("new@example.com")})
+    assert other.get("/accounts/2fa/totp/activate/")["Location"] == "/accounts/2fa/totp/confirm/"
+    asked.post("/accounts/2fa/totp/confirm/", {"code": _code_from_mail("new@example.com")})
     assert asked.get("/accounts/2fa/totp/activate/")["Location"].startswith("/accounts/reauthenticate/")
 
 
@@ -294,8 +294,8 @@ def test_codes_are_not_sent_more_than_once_a_minute(orgs):
     factories.staff(organisation=orgs["city"], role=Role.UNION_OFFICER, mfa=False, email="new@example.com")
     client = Client()
     _password_login(client, "new@example.com")
-    client.post("/me/two-factor/confirm/", {"send": "1"})
-    client.post("/me/two-factor/confirm/", {"send": "1"})
+    client.post("/accounts/2fa/totp/confirm/", {"send": "1"})
+    client.post("/accounts/2fa/totp/confirm/", {"send": "1"})
     assert len([m for m in mail.outbox if "new@example.com" in m.to]) == 1
 
 
@@ -344,9 +344,9 @@ def test_a_createsuperuser_account_reaches_the_admin_through_email_code_and_totp
     assert response["Location"] == "/accounts/confirm-email/"
     verify = re.search(r"^([A-Z0-9]{4}-[A-Z0-9]{4})$", mail.outbox[-1].body, re.MULTILINE).group(1)
     client.post("/accounts/confirm-email/", {"code": verify})
-    assert client.get("/admin/", follow=True).redirect_chain[-1][0] == "/me/two-factor/confirm/"
-    client.post("/me/two-factor/confirm/", {"send": "1"})
-    client.post("/me/two-factor/confirm/", {"code": _code_from_mail("first@example.com")})
+    assert client.get("/admin/", follow=True).redirect_chain[-1][0] == "/accounts/2fa/totp/confirm/"
+    client.post("/accounts/2fa/totp/confirm/", {"send": "1"})
+    client.post("/accounts/2fa/totp/confirm/", {"code": _code_from_mail("first@example.com")})
     reauth = client.get("/accounts/2fa/totp/activate/")
     if reauth.status_code == 302:
         client.post(reauth["Location"], {"password": factories.PASSWORD})

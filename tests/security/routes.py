@@ -13,6 +13,7 @@ GROUPS = {
     "_allauth/": "allauth",
     "accounts/": "allauth",
     "i18n/": "public",
+    "favicon.ico": "public",
     "api/schema/": "public",
     "api/docs/": "public",
     "static/": "public",

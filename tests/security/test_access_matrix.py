@@ -179,6 +179,7 @@ ROUTES: dict[str, R] = {
     "frontend:console:session_detail": R(STAFF_OBJECT, "GET POST", obj="session", body={"action": "cancel"}),
     "frontend:console:session_roster": R(STAFF_OBJECT, obj="session"),
     "frontend:console:session_roster_csv": R(STAFF_OBJECT, obj="session"),
+    "frontend:console:session_roster_xlsx": R(STAFF_OBJECT, obj="session"),
     "frontend:console:checkin": R(STAFF_LIST, "GET POST", write=STAFF_ACTION, body={"code": "@ticket"}),
     "frontend:console:audit": R(STAFF_LIST),
 }
