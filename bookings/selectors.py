@@ -70,7 +70,8 @@ def session_availability(*, member: Member | None, sessions: list[Session],
 
 
 def booking_list(*, member: Member, status: str | None = None) -> QuerySet[Booking]:
-    qs = Booking.objects.filter(member=member).select_related("session__activity__facility", "session__venue")
+    qs = Booking.objects.filter(member=member).select_related("session__activity__facility", "session__venue",
+                                                              "payment")
     if status:
         qs = qs.filter(status=status)
     return qs.order_by("-created_at", "-id")
@@ -88,5 +89,5 @@ def session_bookings_for_staff(*, actor, session_id: int) -> QuerySet[Booking]:
     if session is None or not permissions.can(actor, Action.VIEW_BOOKINGS, session):
         raise NotFound()
     return Booking.objects.filter(session=session).select_related(
-        "member__user", "session__activity__facility").order_by(
+        "member__user", "session__activity__facility", "payment").order_by(
         "status", "queue_position", "id")

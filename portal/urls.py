@@ -11,6 +11,7 @@ from facilities import api as facilities_api
 from portal.health import healthz
 from portal.members import api as members_api
 from portal.notifications import api as notifications_api
+from portal.payments import api as payments_api
 
 router = DefaultRouter()
 router.register("me/dependants", members_api.DependantViewSet, basename="dependant")
@@ -25,6 +26,8 @@ router.register("staff/activities", bookings_staff_api.StaffActivityViewSet, bas
 router.register("staff/sessions", bookings_staff_api.StaffSessionViewSet, basename="staff-session")
 router.register("staff/checkins", bookings_staff_api.StaffCheckinViewSet, basename="staff-checkin")
 router.register("staff/walk-ins", bookings_staff_api.StaffWalkInViewSet, basename="staff-walkin")
+router.register("payments", payments_api.PaymentViewSet, basename="payment")
+router.register("staff/payments", payments_api.StaffPaymentViewSet, basename="staff-payment")
 
 api_v1 = [
     path("me/", members_api.MeView.as_view(), name="me"),
@@ -48,6 +51,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("webhooks/stripe/", payments_api.stripe_webhook, name="stripe-webhook"),
     path("", include("frontend.urls")),
 ]
 if settings.DEBUG:

@@ -6,6 +6,8 @@ from datetime import datetime
 
 from rest_framework import serializers
 
+from portal.payments.serializers import PayableSerializerMixin
+
 from ..models import Activity, Booking, Session, WalkIn
 
 
@@ -56,7 +58,7 @@ class SessionSerializer(serializers.ModelSerializer):
         return verdict.opens_at
 
 
-class BookingSerializer(serializers.ModelSerializer):
+class BookingSerializer(PayableSerializerMixin, serializers.ModelSerializer):
     session_start = serializers.DateTimeField(source="session.start", read_only=True)
     session_end = serializers.DateTimeField(source="session.end", read_only=True)
     activity_title = serializers.CharField(source="session.activity.title", read_only=True)
@@ -66,7 +68,7 @@ class BookingSerializer(serializers.ModelSerializer):
         model = Booking
         fields = ["id", "session", "session_start", "session_end", "activity_title", "facility_name", "seats",
                   "status", "amount_fen", "currency", "hold_expires_at", "offer_expires_at", "ticket_code",
-                  "checked_in_at", "attendance", "refund_status", "cancelled_at", "created_at"]
+                  "checked_in_at", "attendance", "refund_status", "cancelled_at", "created_at", "payment"]
 
 
 class BookingCreateSerializer(serializers.Serializer):

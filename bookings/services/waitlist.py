@@ -14,6 +14,7 @@ from portal.errors import Conflict
 from portal.notifications.services import notify
 
 from ..models import Booking, BookingStatus, Session, SessionStatus
+from ..signals import payment_due
 from ._common import (
     after_commit_offer,
     hold_until,
@@ -82,6 +83,8 @@ def offer_accept(*, member, booking_id: int) -> Booking:
                                   offer_expires_at__gt=moment).update(offer_expires_at=None, **fields):
         raise Conflict(_("This offer has expired."), code="offer_expired")
     booking.refresh_from_db()
+    if booking.status == BookingStatus.PENDING_PAYMENT:
+        payment_due.send(sender=Booking, booking=booking)
     notify(user=member.user, kind="waitlist_accepted", context=session_context(booking.session))
     return booking
 
