@@ -1,6 +1,17 @@
 from django.urls import include, path
 
-from .views import bookings, console, console_facilities, console_palaces, inbox, member, palaces, prefs
+from .views import (
+    bookings,
+    console,
+    console_facilities,
+    console_palaces,
+    console_payments,
+    inbox,
+    member,
+    palaces,
+    payments,
+    prefs,
+)
 
 app_name = "frontend"
 
@@ -26,6 +37,9 @@ console_patterns = ([
     path("sessions/<int:pk>/roster/", console_palaces.session_roster, name="session_roster"),
     path("sessions/<int:pk>/roster.csv", console_palaces.session_roster, {"fmt": "csv"}, name="session_roster_csv"),
     path("checkin/", console_palaces.checkin, name="checkin"),
+    path("payments/", console_payments.payments, name="payments"),
+    path("payments.csv", console_payments.payments, {"fmt": "csv"}, name="payments_csv"),
+    path("payments/<int:pk>/refund/", console_payments.payment_refund, name="payment_refund"),
 ], "console")
 
 urlpatterns = [
@@ -49,5 +63,9 @@ urlpatterns = [
     path("me/calendar/", bookings.calendar_feed, name="calendar_feed"),
     path("prefs/language/", prefs.set_language, name="set_language"),
     path("prefs/text-size/", prefs.set_text_size, name="set_text_size"),
+    path("payments/", payments.payment_list, name="payment_list"),
+    path("payments/<int:pk>/", payments.payment_pay, name="payment_pay"),
+    path("payments/<int:pk>/status/", payments.payment_status, name="payment_status"),
+    path("payments/<int:pk>/receipt/", payments.payment_receipt, name="payment_receipt"),
 ]
 urlpatterns += [path("console/", include(console_patterns))]

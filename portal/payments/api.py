@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.db import transaction
 from django.http import JsonResponse
 from django.urls import reverse
@@ -62,7 +64,7 @@ class PaymentSerializer(PaymentBriefSerializer):
         """Why the last attempt failed, in the member's language ("" unless failed)."""
         return decline_message(obj.failure_code) if obj.status == PaymentStatus.FAILED else ""
 
-    def get_hold_expires_at(self, obj):
+    def get_hold_expires_at(self, obj) -> datetime | None:
         from .payables import adapter_for
 
         return adapter_for(obj).hold_ends_at(obj.payable) if obj.status in (

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from bookings.rules import LOCAL_TZ
 from facilities.models import Facility
 
-from .models import PaymentStatus
+from .models import Payment, PaymentStatus
 
 
 class _PeriodForm(forms.Form):
@@ -32,6 +32,10 @@ class StaffPaymentFilter(django_filters.FilterSet):
 
     class Meta:
         form = _PeriodForm
+
+    def __init__(self, data=None, *args, **kwargs):
+        kwargs.setdefault("queryset", Payment.objects.none())  # the selector supplies the real rows
+        super().__init__(data, *args, **kwargs)
 
     def noop(self, queryset, name, value):
         return queryset  # the selector applies the values (payments_for_staff)

@@ -6,7 +6,9 @@ import time
 
 import pytest
 from django.test import Client
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from bookings.models import Booking, BookingStatus, RefundStatus
 from portal.notifications.models import Message
