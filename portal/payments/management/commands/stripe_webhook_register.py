@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from portal.payments import gateway
+from portal.payments.services.events import HANDLED
 
 
 class Command(BaseCommand):
@@ -25,8 +26,8 @@ class Command(BaseCommand):
         if not settings.STRIPE_API_BASE.startswith(("http://", "https://")):
             raise CommandError("STRIPE_API_BASE must be an http(s) URL.")
         endpoint = f"{settings.STRIPE_API_BASE.rstrip('/')}/_config/webhooks/portal"
-        body = json.dumps({"url": f"{url.rstrip('/')}/webhooks/stripe/",
-                           "secret": settings.STRIPE_WEBHOOK_SECRET}).encode()
+        body = json.dumps({"url": f"{url.rstrip('/')}/webhooks/stripe/", "secret": settings.STRIPE_WEBHOOK_SECRET,
+                           "events": list(HANDLED)}).encode()
         deadline = time.monotonic() + wait
         while True:
             request = urllib.request.Request(endpoint, data=body, method="POST",  # noqa: S310 - see below
