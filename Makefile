@@ -6,6 +6,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 STRIPE_PORT ?= 8420
+export STRIPE_PORT
 export DJANGO_SETTINGS_MODULE ?= portal.settings.dev
 
 .PHONY: run test install migrate seed stripe lint bench messages clean-var frontend-assets backup restore
@@ -44,9 +45,12 @@ stripe: install
 	  nohup $(VENV)/bin/localstripe --port $(STRIPE_PORT) >var/localstripe.log 2>&1 & echo $$! > var/localstripe.pid; \
 	  echo "localstripe (Stripe TEST MODE) started on 127.0.0.1:$(STRIPE_PORT)"; \
 	fi
+	@# Waits for localstripe, then has it deliver its signed events to this server's /webhooks/stripe/.
+	$(PY) manage.py stripe_webhook_register http://$(HOST):$(PORT)
 
-run: seed stripe
-	STRIPE_PORT=$(STRIPE_PORT) $(PY) manage.py demo_logins
+# localstripe first: the demo's payment history is paid through it.
+run: stripe seed
+	$(PY) manage.py demo_logins
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install

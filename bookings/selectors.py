@@ -94,7 +94,8 @@ def with_queue_place(qs: QuerySet[Booking]) -> QuerySet[Booking]:
 
 def booking_list(*, member: Member, status: str | None = None) -> QuerySet[Booking]:
     qs = with_queue_place(Booking.objects.filter(member=member).select_related(
-        "session__activity__facility", "session__venue"))
+        "session__activity__facility", "session__venue",
+        "payment"))
     if status:
         qs = qs.filter(status=status)
     return qs.order_by("-created_at", "-id")
@@ -112,7 +113,7 @@ def session_bookings_for_staff(*, actor, session_id: int) -> QuerySet[Booking]:
     if session is None or not permissions.can(actor, Action.VIEW_BOOKINGS, session):
         raise NotFound()
     return with_queue_place(Booking.objects.filter(session=session)).select_related(
-        "member__user", "session__activity__facility").order_by(
+        "member__user", "session__activity__facility", "payment").order_by(
         "status", "queue_position", "id")
 
 

@@ -6,11 +6,13 @@ from .views import (
                     console,
                     console_facilities,
                     console_palaces,
+                    console_payments,
                     icons,
                     inbox,
                     member,
                     mfa,
                     palaces,
+                    payments,
                     prefs,
 )
 
@@ -41,6 +43,9 @@ console_patterns = ([
          name="session_roster_xlsx"),
     path("checkin/", console_palaces.checkin, name="checkin"),
     path("audit/", audit.audit_log, name="audit"),
+    path("payments/", console_payments.payments, name="payments"),
+    path("payments.csv", console_payments.payments, {"fmt": "csv"}, name="payments_csv"),
+    path("payments/<int:pk>/refund/", console_payments.payment_refund, name="payment_refund"),
 ], "console")
 
 urlpatterns = [
@@ -67,5 +72,9 @@ urlpatterns = [
     path("prefs/language/", prefs.set_language, name="set_language"),
     path("prefs/text-size/", prefs.set_text_size, name="set_text_size"),
     path("favicon.ico", icons.favicon, name="favicon"),
+    path("payments/", payments.payment_list, name="payment_list"),
+    path("payments/<int:pk>/", payments.payment_pay, name="payment_pay"),
+    path("payments/<int:pk>/status/", payments.payment_status, name="payment_status"),
+    path("payments/<int:pk>/receipt/", payments.payment_receipt, name="payment_receipt"),
 ]
 urlpatterns += [path("console/", include(console_patterns))]

@@ -17,6 +17,7 @@ from portal.health import healthz
 from portal.members import api as members_api
 from portal.members.headless import StaffGuardedTOTPView
 from portal.notifications import api as notifications_api
+from portal.payments import api as payments_api
 from portal.uploads import media_view
 
 router = DefaultRouter()
@@ -32,6 +33,8 @@ router.register("staff/activities", bookings_staff_api.StaffActivityViewSet, bas
 router.register("staff/sessions", bookings_staff_api.StaffSessionViewSet, basename="staff-session")
 router.register("staff/checkins", bookings_staff_api.StaffCheckinViewSet, basename="staff-checkin")
 router.register("staff/walk-ins", bookings_staff_api.StaffWalkInViewSet, basename="staff-walkin")
+router.register("payments", payments_api.PaymentViewSet, basename="payment")
+router.register("staff/payments", payments_api.StaffPaymentViewSet, basename="staff-payment")
 
 api_v1 = [
     path("me/", members_api.MeView.as_view(), name="me"),
@@ -65,6 +68,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("webhooks/stripe/", payments_api.stripe_webhook, name="stripe-webhook"),
     path("", include("frontend.urls")),
 ]
 if settings.DEBUG or getattr(settings, "SERVE_MEDIA", False):

@@ -6,6 +6,8 @@ from datetime import datetime
 
 from rest_framework import serializers
 
+from portal.payments.serializers import PayableSerializerMixin
+
 from ..models import Activity, Booking, Session, WalkIn
 
 
@@ -68,7 +70,7 @@ class SessionSerializer(serializers.ModelSerializer):
         return self._verdict(obj).queue_place
 
 
-class BookingSerializer(serializers.ModelSerializer):
+class BookingSerializer(PayableSerializerMixin, serializers.ModelSerializer):
     session_start = serializers.DateTimeField(source="session.start", read_only=True)
     session_end = serializers.DateTimeField(source="session.end", read_only=True)
     activity_title = serializers.CharField(source="session.activity.title", read_only=True)
@@ -83,7 +85,7 @@ class BookingSerializer(serializers.ModelSerializer):
         fields = ["id", "session", "session_start", "session_end", "activity_title", "facility_name", "seats",
                   "status", "amount_fen", "currency", "hold_expires_at", "offer_expires_at", "ticket_code",
                   "ticket_short", "queue_place", "checked_in_at", "attendance", "refund_status", "cancelled_at",
-                  "created_at"]
+                  "created_at", "payment"]
 
     def get_queue_place(self, obj) -> int | None:
         """Place in the waitlist queue (1 = offered the next free seat); null unless waitlisted."""

@@ -6,6 +6,7 @@ from .booking import (
     booking_cancel,
     booking_create,
     booking_mark_paid,
+    booking_paid_late,
     hold_expire,
     holds_expire_due,
 )
@@ -29,7 +30,8 @@ from .waitlist import offer_accept, offer_decline, offer_expire, offers_expire_d
 
 __all__ = [
     "active_suspension", "activity_create", "activity_update", "ballot_draw", "ballot_order", "ballots_due",
-    "booking_cancel", "booking_create", "booking_mark_paid", "calendar_feed_get_or_create",
+    "booking_cancel", "booking_create", "booking_mark_paid", "booking_paid_late",
+    "calendar_feed_get_or_create",
     "calendar_feed_revoke", "calendar_feed_rotate", "calendar_render", "checkin", "hold_expire", "holds_expire_due",
     "no_shows_mark", "offer_accept", "offer_decline", "offer_expire", "offers_expire_due", "reminders_send",
     "session_cancel", "session_change_capacity", "session_move", "sessions_generate",

@@ -17,6 +17,7 @@ from portal.notifications.services import notify
 
 from ..models import Attendance, Booking, BookingStatus, Session, SessionStatus
 from ..rules import booking_window
+from ..signals import payment_due
 from ._common import hold_until, now, session_context, take_seats, with_new_ticket
 
 
@@ -85,6 +86,8 @@ def ballot_draw(*, session_id: int, seed: str | None = None) -> list[int]:
                 booking.status = BookingStatus.WAITLISTED
                 booking.queue_position = rank  # losers queue in draw order
             _save_drawn(booking)
+            if booking.status == BookingStatus.PENDING_PAYMENT:
+                payment_due.send(sender=Booking, booking=booking)
             kind = "ballot_won" if booking_id in winners else "ballot_lost"
             notify(user=booking.member.user, kind=kind, context=session_context(session))
         Session.objects.filter(pk=session.pk).update(ballot_seed=seed, ballot_drawn_at=moment)

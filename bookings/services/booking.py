@@ -22,6 +22,7 @@ from ..models import (
     SessionStatus,
     Suspension,
 )
+from ..signals import payment_due
 from ..tickets import new_ticket
 from ._common import (
     TICKET_ATTEMPTS,
@@ -132,8 +133,11 @@ def _book(*, member, session: Session, seats: int, waitlist: bool, channel: str,
     queue_first = rules.waitlist_goes_first(session, moment, queue_waiting=session.queue_waiting)
     if (not queue_first and session.booked + seats <= session.capacity
             and take_seats(session.pk, seats)):
-        return Booking.objects.create(session=session, member=member, seats=seats, channel=channel,
-                                      amount_fen=amount, **_seat_status(session, new_ticket()))
+        booking = Booking.objects.create(session=session, member=member, seats=seats, channel=channel,
+                                         amount_fen=amount, **_seat_status(session, new_ticket()))
+        if booking.status == BookingStatus.PENDING_PAYMENT:
+            payment_due.send(sender=Booking, booking=booking)
+        return booking
     if not (waitlist and activity.waitlist_enabled):
         if queue_first:
             detail = _("Members on the waitlist get freed seats first. You can join the waitlist.")
@@ -180,8 +184,9 @@ def booking_cancel(*, member, booking_id: int) -> Booking:
         fields["status"] = BookingStatus.LATE_CANCELLED
     else:
         fields["status"] = BookingStatus.CANCELLED
-        if booking.paid_at is not None:
-            fields["refund_status"] = RefundStatus.PENDING  # the payments service refunds it
+    if booking.paid_at is not None:
+        # The payments service refunds it by the policy: in full before the deadline, a percentage after it.
+        fields["refund_status"] = RefundStatus.PENDING
     with transaction.atomic():
         lock_session(session.pk)
         if not Booking.objects.filter(pk=booking.pk, status=old).update(**fields):
@@ -205,16 +210,46 @@ def booking_mark_paid(*, booking_id: int) -> Booking:
     return booking
 
 
-def hold_expire(*, booking_id: int) -> bool:
-    """Release one expired unpaid hold; False when it was paid, cancelled or already released (retry-safe)."""
+def booking_paid_late(*, booking_id: int) -> bool:
+    """A payment arrived after the hold ended: take the seat again if it is still free (True), else False.
+
+    The payments service refunds when this says False; a booking already confirmed answers True (retry-safe).
+    """
+    moment = now()
+    booking = Booking.objects.select_related("session").filter(pk=booking_id).first()
+    if booking is None:
+        return False
+    if booking.status == BookingStatus.CONFIRMED and booking.paid_at is not None:
+        return True
+    if booking.status != BookingStatus.EXPIRED or booking.session.start <= moment:
+        return False
+    try:
+        with transaction.atomic():
+            lock_session(booking.session_id)
+            if not take_seats(booking.session_id, booking.seats):
+                return False
+            # The partial unique index refuses this when the member has booked the session again meanwhile.
+            return bool(with_new_ticket(lambda ticket: Booking.objects.filter(
+                pk=booking_id, status=BookingStatus.EXPIRED).update(
+                status=BookingStatus.CONFIRMED, paid_at=moment, hold_expires_at=None, **ticket)))
+    except IntegrityError:
+        return False
+
+
+def hold_expire(*, booking_id: int, now_due: bool = False) -> bool:
+    """Release one expired unpaid hold; False when it was paid, cancelled or already released (retry-safe).
+
+    `now_due` releases it before its time (the payment was cancelled at Stripe, so it can no longer arrive).
+    """
     moment = now()
     with transaction.atomic():
         booking = Booking.objects.filter(pk=booking_id).first()
         if booking is None:
             return False
         lock_session(booking.session_id)
+        due = {} if now_due else {"hold_expires_at__lte": moment}
         if not Booking.objects.filter(pk=booking_id, status=BookingStatus.PENDING_PAYMENT,
-                                      hold_expires_at__lte=moment).update(status=BookingStatus.EXPIRED):
+                                      **due).update(status=BookingStatus.EXPIRED):
             return False
         release_seats(booking.session_id, booking.seats)
         after_commit_offer(booking.session_id)

@@ -15,6 +15,7 @@ from portal.notifications.services import notify
 
 from ..models import Booking, BookingStatus, Session, SessionStatus
 from ..selectors import booking_get
+from ..signals import payment_due
 from ._common import (
     after_commit_offer,
     hold_until,
@@ -86,6 +87,8 @@ def offer_accept(*, member, booking_id: int) -> Booking:
     if not with_new_ticket(accept):
         raise Conflict(_("This offer has expired."), code="offer_expired")
     booking.refresh_from_db()
+    if booking.status == BookingStatus.PENDING_PAYMENT:
+        payment_due.send(sender=Booking, booking=booking)
     notify(user=member.user, kind="waitlist_accepted", context=session_context(booking.session))
     return booking
 

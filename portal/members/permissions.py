@@ -32,11 +32,13 @@ class Action(StrEnum):
     EXPORT_STATS = "export_stats"
     EDIT_ASSETS = "edit_assets"
     VIEW_AUDIT = "view_audit"
+    REFUND_PAYMENT = "refund_payment"
 
 
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     Role.FACILITY_MANAGER: frozenset({
         Action.MANAGE_FACILITY, Action.MANAGE_ACTIVITY, Action.CHECK_IN, Action.VIEW_BOOKINGS, Action.EDIT_ASSETS,
+        Action.REFUND_PAYMENT,
     }),
     Role.UNION_OFFICER: frozenset({
         Action.VIEW_MEMBER, Action.VERIFY_MEMBER, Action.APPROVE_APPLICATION, Action.MANAGE_QUOTA,

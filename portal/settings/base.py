@@ -359,3 +359,24 @@ ACCOUNT_RATE_LIMITS["confirm_email"] = "1/10s/key"
 # --- Audit log (issue 7, portal/audit/): staff writes, logins, exports, opened member records. ---
 INSTALLED_APPS += ["portal.audit"]
 MIDDLEWARE += ["portal.audit.middleware.AuditMiddleware"]
+
+# --- Payments (issue 9, portal/payments/): Stripe through the official SDK; localstripe in dev and tests. ---
+INSTALLED_APPS += ["portal.payments"]
+STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="sk_test_localstripe")
+STRIPE_PUBLISHABLE_KEY = env("STRIPE_PUBLISHABLE_KEY", default="pk_test_localstripe")
+STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="whsec_localstripe_dev_only")
+STRIPE_API_BASE = env("STRIPE_API_BASE", default="")  # empty: Stripe itself; localstripe in dev and tests
+STRIPE_TEST_MODE = env.bool("STRIPE_TEST_MODE", default=False)
+STRIPE_MAX_NETWORK_RETRIES = env.int("STRIPE_MAX_NETWORK_RETRIES", default=2)
+PAYMENT_METHOD_TYPES = env.list("PAYMENT_METHOD_TYPES", default=["card", "alipay", "wechat_pay"])
+PAYMENT_LATE_CANCEL_REFUND_PERCENT = env.int("PAYMENT_LATE_CANCEL_REFUND_PERCENT", default=50)
+PAYMENT_RECONCILE_AFTER_MINUTES = env.int("PAYMENT_RECONCILE_AFTER_MINUTES", default=10)
+CELERY_BEAT_SCHEDULE.update({
+    "payments-holds-expire": {"task": "portal.payments.tasks.holds_expire", "schedule": 60.0},
+    "payments-refunds-due": {"task": "portal.payments.tasks.refunds_due", "schedule": 120.0},
+    "payments-events-unapplied": {"task": "portal.payments.tasks.events_apply_pending", "schedule": 300.0},
+    "payments-reconcile": {"task": "portal.payments.tasks.reconcile", "schedule": 600.0},
+})
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {"PaymentStatusEnum": "portal.payments.models.PaymentStatus"})
+LOGGING.setdefault("loggers", {})["stripe"] = {"level": env("STRIPE_LOG_LEVEL", default="WARNING")}

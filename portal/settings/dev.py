@@ -10,5 +10,8 @@ STORAGES = {
 }
 DEMO_DATA_ALLOWED = True
 STRIPE_TEST_MODE = True
+# localstripe, started by `make run` (STRIPE_PORT); cards only in test mode.
+STRIPE_API_BASE = env("STRIPE_API_BASE", default=f"http://127.0.0.1:{env.int('STRIPE_PORT', default=8420)}")
+PAYMENT_METHOD_TYPES = ["card"]
 
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns about a missing root otherwise

@@ -13,6 +13,10 @@ STORAGES = {
 }
 DEMO_DATA_ALLOWED = True
 STRIPE_TEST_MODE = True
+# Nothing listens on port 9: a test that reaches Stripe without the localstripe fixture fails fast.
+STRIPE_API_BASE = "http://127.0.0.1:9"
+STRIPE_MAX_NETWORK_RETRIES = 0
+PAYMENT_METHOD_TYPES = ["card"]
 if "KEY_PREFIX" in CACHES["default"]:
     CACHES["default"]["KEY_PREFIX"] = "portal-test"
 

@@ -4,6 +4,7 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, reverse
 
+from bookings.services import booking_create
 from facilities.models import AssetRecord, FacilityPhoto, Venue
 from frontend.urls import console_patterns
 from portal.members.models import Role
@@ -28,8 +29,11 @@ def objects(people, orgs):
     asset = AssetRecord.objects.create(facility=facility, year=2025, book_value_fen=100, land_area_m2=1,
                                        floor_area_m2=1, title_status="held", operating_mode="self_run")
     photo = FacilityPhoto.objects.create(facility=facility, image="facilities/2025/hall.png", caption="甲市大厅")
+    paid = builders.session(builders.activity(facility, title="甲市油画班", price_fen=3000))
+    booking = booking_create(member=people["member"], session_id=paid.pk)  # held for payment: a Payment
     return {"member": people["pending"].pk, "facility": facility.pk, "activity": activity.pk,
-            "session": session.pk, "venue": facility.venues.first().pk, "asset": asset.pk, "photo": photo.pk}
+            "session": session.pk, "venue": facility.venues.first().pk, "asset": asset.pk, "photo": photo.pk,
+            "payment": booking.payment.pk}
 
 
 def console_urls(objects: dict) -> list[tuple[str, str, str]]:

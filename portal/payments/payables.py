@@ -1,0 +1,160 @@
+"""What the payments module needs to know about each kind of payable thing, in one adapter per kind.
+
+A paid palace booking is the first kind; a sanatorium stay's member share and a mutual-aid contribution plug
+in later with their own adapter and their own foreign key on Payment (models.PAYABLE_FIELDS).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from bookings import rules
+from bookings import services as booking_services
+from bookings.models import Attendance, Booking, BookingStatus, RefundStatus
+from bookings.services._common import local, session_context
+from portal.errors import Conflict
+
+from .models import Payment
+
+
+@dataclass(frozen=True)
+class Amounts:
+    amount_fen: int
+    subsidy_fen: int
+    currency: str
+
+    @property
+    def member_share_fen(self) -> int:
+        return self.amount_fen - self.subsidy_fen
+
+
+class BookingPayable:
+    """A paid palace session: the hold is the booking's seat hold, the policy is its cancellation deadline."""
+
+    field = "booking"
+    # How staff lists reach the organisation that owns the payable (portal.members.permissions.scope).
+    organisation_path = "booking__session__activity__facility__organisation"
+    facility_path = "booking__session__activity__facility"
+
+    @staticmethod
+    def amounts(booking: Booking) -> Amounts:
+        # Palace prices are what the member pays; subsidised stays will record the union's part here.
+        return Amounts(amount_fen=booking.amount_fen, subsidy_fen=0, currency=booking.currency)
+
+    @staticmethod
+    def title(booking: Booking) -> str:
+        session = booking.session
+        return f"{session.activity.title} · {local(session.start)}"
+
+    @staticmethod
+    def facility(booking: Booking):
+        return booking.session.activity.facility
+
+    @staticmethod
+    def awaiting_payment(booking: Booking) -> bool:
+        return booking.status == BookingStatus.PENDING_PAYMENT
+
+    @staticmethod
+    def hold_ends_at(booking: Booking) -> datetime | None:
+        return booking.hold_expires_at
+
+    @staticmethod
+    def hold_over(booking: Booking, moment: datetime) -> bool:
+        """The seat is no longer held for this payment (expired, cancelled, or the hold time has passed)."""
+        return booking.status != BookingStatus.PENDING_PAYMENT or (
+            booking.hold_expires_at is not None and booking.hold_expires_at <= moment)
+
+    @staticmethod
+    def paid(booking: Booking) -> str:
+        """The payment succeeded: confirm the seat. Returns "" (on time), "confirmed" or "refunded" (late)."""
+        try:
+            booking_services.booking_mark_paid(booking_id=booking.pk)
+            return ""
+        except Conflict:
+            pass
+        if booking_services.booking_paid_late(booking_id=booking.pk):
+            return "confirmed"
+        Booking.objects.filter(pk=booking.pk).update(refund_status=RefundStatus.PENDING)
+        return "refunded"
+
+    @staticmethod
+    def release(booking: Booking) -> None:
+        """The payment can no longer arrive (cancelled at Stripe): free the seat now."""
+        booking_services.hold_expire(booking_id=booking.pk, now_due=True)
+
+    @staticmethod
+    def refunded(booking: Booking) -> None:
+        Booking.objects.filter(pk=booking.pk).exclude(refund_status=RefundStatus.REFUNDED).update(
+            refund_status=RefundStatus.REFUNDED)
+
+    @staticmethod
+    def refund_due(booking: Booking) -> bool:
+        return booking.refund_status == RefundStatus.PENDING
+
+    @staticmethod
+    def refund_due_q() -> Q:
+        return Q(booking__refund_status=RefundStatus.PENDING)
+
+    @staticmethod
+    def refund_cleared(booking: Booking) -> None:
+        Booking.objects.filter(pk=booking.pk, refund_status=RefundStatus.PENDING).update(
+            refund_status=RefundStatus.NONE)
+
+    @staticmethod
+    def policy_refund_fen(booking: Booking, payment: Payment) -> tuple[int, str]:
+        """The cancellation policy: in full before the deadline (or when the seat was never given), a
+        percentage after it, nothing for a no-show. Returns (amount in fen, reason)."""
+        remaining = payment.refundable_fen
+        if booking.attendance == Attendance.NO_SHOW:
+            return 0, _("No refund for a no-show.")
+        if booking.status == BookingStatus.LATE_CANCELLED:
+            percent = max(0, min(100, settings.PAYMENT_LATE_CANCEL_REFUND_PERCENT))
+            return min(remaining, payment.member_share_fen * percent // 100), _(
+                "Cancelled after the free cancellation deadline: %(p)d%% refunded.") % {"p": percent}
+        if booking.status == BookingStatus.EXPIRED:
+            return remaining, _("Paid after the seat hold had ended and the seat was taken.")
+        if booking.status == BookingStatus.CANCELLED:
+            if booking.session.status == "cancelled":
+                return remaining, _("The session was cancelled.")
+            return remaining, _("Cancelled before the free cancellation deadline.")
+        return 0, ""
+
+    @staticmethod
+    def staff_refund_allowed(booking: Booking) -> str | None:
+        """None when staff may refund; otherwise why not."""
+        if booking.attendance == Attendance.NO_SHOW:
+            return _("No refund for a no-show.")
+        return None
+
+    @staticmethod
+    def notify_context(booking: Booking) -> dict:
+        return session_context(booking.session)
+
+    @staticmethod
+    def link(booking: Booking) -> str:
+        return f"/bookings/{booking.pk}/"
+
+    @staticmethod
+    def cancel_deadline(booking: Booking) -> datetime:
+        return rules.cancel_deadline(booking.session.activity, booking.session)
+
+    @staticmethod
+    def member(booking: Booking):
+        return booking.member
+
+
+ADAPTERS = {"booking": BookingPayable}
+
+
+def adapter_for(payment: Payment):
+    return next(ADAPTERS[f] for f in ADAPTERS if getattr(payment, f"{f}_id") is not None)
+
+
+def now() -> datetime:
+    return timezone.now()
