@@ -44,6 +44,11 @@ FIELDS = {
     "service_record_persons_positive": "persons",
     "uniq_role_grant": "role",
     "dependant_birth_date_sane": "birth_date",
+    "payment_exactly_one_payable": "booking",
+    "payment_amount_is_share_plus_subsidy": "amount_fen",
+    "payment_member_share_positive": "member_share_fen",
+    "payment_refund_within_share": "amount_fen",
+    "refund_amount_positive": "amount_fen",
 }
 
 

@@ -86,12 +86,18 @@ class Payment(models.Model):
         verbose_name_plural = _("payments")
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.CheckConstraint(condition=_exactly_one(PAYABLE_FIELDS), name="payment_exactly_one_payable"),
+            models.CheckConstraint(condition=_exactly_one(PAYABLE_FIELDS), name="payment_exactly_one_payable",
+                                   violation_error_code="payable_missing",
+                                   violation_error_message=_("A payment is for exactly one booked item.")),
             models.CheckConstraint(condition=Q(amount_fen=F("member_share_fen") + F("subsidy_fen")),
-                                   name="payment_amount_is_share_plus_subsidy"),
-            models.CheckConstraint(condition=Q(member_share_fen__gt=0), name="payment_member_share_positive"),
+                                   name="payment_amount_is_share_plus_subsidy", violation_error_code="amount_mismatch",
+                                   violation_error_message=_("The amount must be the member share plus the subsidy.")),
+            models.CheckConstraint(condition=Q(member_share_fen__gt=0), name="payment_member_share_positive",
+                                   violation_error_code="share_not_positive",
+                                   violation_error_message=_("There is nothing for the member to pay.")),
             models.CheckConstraint(condition=Q(refunded_fen__lte=F("member_share_fen")),
-                                   name="payment_refund_within_share"),
+                                   name="payment_refund_within_share", violation_error_code="refund_too_large",
+                                   violation_error_message=_("A refund cannot exceed what the member paid.")),
         ]
         indexes = [models.Index(fields=["status", "created_at"]), models.Index(fields=["member", "created_at"])]
 
@@ -152,7 +158,9 @@ class Refund(models.Model):
         verbose_name = _("refund")
         verbose_name_plural = _("refunds")
         ordering = ["created_at", "id"]
-        constraints = [models.CheckConstraint(condition=Q(amount_fen__gt=0), name="refund_amount_positive")]
+        constraints = [models.CheckConstraint(
+            condition=Q(amount_fen__gt=0), name="refund_amount_positive", violation_error_code="refund_not_positive",
+            violation_error_message=_("Enter an amount to refund."))]
 
     def __str__(self) -> str:
         return f"{self.stripe_refund_id} {self.amount_fen}"

@@ -15,9 +15,7 @@ CARD = {"card_number": "4242 4242 4242 4242", "exp_month": 12, "exp_year": 30, "
 
 
 def client_for(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
+    return factories.sign_in(APIClient(), user)  # staff: password and the TOTP step
 
 
 def test_every_booking_answer_carries_its_payment(member_api, paid_session, orgs):

@@ -15,9 +15,7 @@ CARD = {"card_number": "4242 4242 4242 4242", "exp_month": "12", "exp_year": "20
 
 
 def browser(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
+    return factories.sign_in(Client(), user)  # staff: password and the TOTP step
 
 
 def test_the_booking_page_offers_pay_and_the_pay_page_shows_the_amounts(held):
