@@ -146,6 +146,7 @@ class PaymentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @action(detail=True, methods=["post"])
     def confirm(self, request, pk=None):
         """Test mode only: pay with a Stripe test card. 202: the outcome arrives by webhook (poll this payment)."""
+        self._own(pk)  # someone else's payment is a 404 whatever the body says
         serializer = ConfirmSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         payment = services.payment_confirm_test_card(member=member_for(request.user), payment_id=int(pk),
@@ -201,6 +202,7 @@ class StaffPaymentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
     @action(detail=True, methods=["post"])
     def refund(self, request, pk=None):
         """Refund `amount_fen` (at most what is left) with a reason. The same request twice refunds once (200)."""
+        selectors.payment_get_for_staff(actor=request.user, payment_id=int(pk))  # outside the subtree: 404 first
         serializer = StaffRefundSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         refund, created = services.refund_by_staff(actor=request.user, payment_id=int(pk),

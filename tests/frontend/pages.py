@@ -55,6 +55,7 @@ NOT_PAGES = {
     "frontend:console:session_roster_csv": "a CSV file",
     "frontend:favicon": "a redirect to the icon",
     "frontend:console:session_roster_xlsx": "an Excel file",
+    "frontend:console:payments_csv": "a CSV file",
     "frontend:totp_enrolment": "a staff account's emailed-code step (tests/members/test_security_auth.py)",
 }
 
@@ -70,6 +71,10 @@ PAGES = [
     Page("frontend:profile_edit", "member"),
     Page("frontend:inbox", "member"),
     Page("frontend:access_log", "member"),
+    Page("frontend:payment_list", "member"),
+    Page("frontend:payment_pay", "member", ("held_payment",)),
+    Page("frontend:payment_status", "member", ("held_payment",)),
+    Page("frontend:payment_receipt", "member", ("paid_payment",)),
     Page("frontend:palaces", "member"),
     Page("frontend:palace_detail", "member", ("palace",), query="week={week}"),
     Page("frontend:session_book", "member", ("open_session",)),
@@ -98,6 +103,8 @@ PAGES = [
     Page("frontend:console:session_detail", "palace", ("booked_session",)),
     Page("frontend:console:session_roster", "palace", ("booked_session",)),
     Page("frontend:console:checkin", "palace"),
+    Page("frontend:console:payments", "palace"),
+    Page("frontend:console:payment_refund", "palace", ("paid_payment",)),
     Page("mfa_index", "palace"),
     Page("frontend:console:today", "officer"),
     Page("frontend:console:audit", "officer"),
@@ -118,6 +125,25 @@ def route_names(patterns=None, prefix: str = "frontend:") -> set[str]:
     return names
 
 
+def _demo_payments(paid_session) -> tuple[int, int]:
+    """member@example.com's payments without localstripe: one awaiting payment, one paid (set directly)."""
+    from django.utils import timezone
+
+    from bookings.models import Session
+    from bookings.services import booking_create
+    from portal.members.models import Member
+    from portal.payments.models import Payment, PaymentStatus
+
+    member = Member.objects.get(user__email="member@example.com")
+    held = booking_create(member=member, session_id=paid_session.pk)
+    other = Session.objects.filter(activity__price_fen__gt=0, start__gt=timezone.now(), status="scheduled").exclude(
+        pk=paid_session.pk).exclude(bookings__member=member).order_by("start").first()
+    paid = booking_create(member=member, session_id=other.pk)
+    Payment.objects.filter(booking=paid).update(status=PaymentStatus.SUCCEEDED, succeeded_at=timezone.now(),
+                                                stripe_payment_intent_id="pi_pages_paid")
+    return Payment.objects.get(booking=held).pk, Payment.objects.get(booking=paid).pk
+
+
 def seed_demo() -> dict:
     """Load the demo data and return the ids the pages need (palace manager's palace, a booked session ...)."""
     from django.utils import timezone
@@ -133,7 +159,10 @@ def seed_demo() -> dict:
     booked = Session.objects.filter(activity__facility=palace, bookings__isnull=False).order_by("start").first()
     open_session = Session.objects.filter(activity__facility=palace, activity__price_fen__gt=0,
                                           start__gt=timezone.now()).order_by("start").first()
+    held_payment, paid_payment = _demo_payments(open_session)
     return {
+        "held_payment": held_payment,
+        "paid_payment": paid_payment,
         "palace": palace.pk,
         "venue": Venue.objects.filter(facility=palace).order_by("pk").first().pk,
         "asset": AssetRecord.objects.filter(facility=palace).order_by("-year").first().pk,

@@ -45,6 +45,20 @@ def _all_roles(user, organisation):
     return user
 
 
+def _payments(facility, owner):
+    """Two of the owner's payments: one awaiting payment (held seat), one paid."""
+    from django.utils import timezone
+
+    from portal.payments.models import Payment, PaymentStatus
+
+    paid_activity = builders.activity(facility, title="甲市油画班", price_fen=3000)
+    held = booking_create(member=owner, session_id=builders.session(paid_activity, capacity=5).pk)
+    paid = booking_create(member=owner, session_id=builders.session(paid_activity, capacity=5).pk)
+    Payment.objects.filter(booking=paid).update(status=PaymentStatus.SUCCEEDED, succeeded_at=timezone.now(),
+                                                stripe_payment_intent_id="pi_world_paid")
+    return Payment.objects.get(booking=held), Payment.objects.get(booking=paid)
+
+
 @pytest.fixture
 def world(orgs):
     facility = builders.palace(orgs["city"], name="甲市工人文化宫")
@@ -66,7 +80,9 @@ def world(orgs):
     owner_staff = _all_roles(factories.staff(organisation=orgs["city"], role=Role.FACILITY_MANAGER), orgs["city"])
     walkin = WalkIn.objects.create(facility=facility, date=date.today(), persons=3, note=SENTINELS["walkin_note"],
                                    recorded_by=owner_staff)
+    payment, paid_payment = _payments(facility, owner)
     return {
+        "payment": payment, "paid_payment": paid_payment,
         "orgs": orgs, "city": orgs["city"], "facility": facility, "venue": venue, "activity": activity,
         "session": session, "booking": booking, "ticket": booking.ticket_code or "NO-TICKET", "member": owner,
         "owner": owner, "dependant": dependant, "message": message, "feed_token": feed.token, "asset": asset,
@@ -118,7 +134,7 @@ def fingerprint(world) -> dict:
     """The owner's and the city's rows as stored: an actor without rights must leave every one unchanged."""
     out = {}
     for key in ("facility", "venue", "activity", "session", "booking", "owner", "dependant", "message", "asset",
-                "photo", "walkin"):
+                "photo", "walkin", "payment", "paid_payment"):
         obj = world[key]
         row = type(obj)._default_manager.filter(pk=obj.pk).first()
         out[key] = model_to_dict(row) if row is not None else None
