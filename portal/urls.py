@@ -3,16 +3,17 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.routers import DefaultRouter
 
 from bookings.api import public as bookings_api
 from bookings.api import staff as bookings_staff_api
 from facilities import api as facilities_api
+from portal import converters  # noqa: F401 - registers <token:...>
+from portal.api import Router
 from portal.health import healthz
 from portal.members import api as members_api
 from portal.notifications import api as notifications_api
 
-router = DefaultRouter()
+router = Router()
 router.register("me/dependants", members_api.DependantViewSet, basename="dependant")
 router.register("notifications", notifications_api.MessageViewSet, basename="notification")
 router.register("staff/members", members_api.StaffMemberViewSet, basename="staff-member")
@@ -40,7 +41,7 @@ api_v1 = [
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
-    path("calendar/<str:token>.ics", bookings_api.calendar_feed, name="calendar-feed"),
+    path("calendar/<token:token>.ics", bookings_api.calendar_feed, name="calendar-feed"),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

@@ -6,6 +6,8 @@ from datetime import datetime
 
 from rest_framework import serializers
 
+from portal.inputs import BoundedDateField
+
 from ..models import Activity, Booking, Session, WalkIn
 
 
@@ -85,8 +87,9 @@ class StaffBookingSerializer(BookingSerializer):
 
 
 class WalkInSerializer(serializers.ModelSerializer):
+    date = BoundedDateField(required=False)
+
     class Meta:
         model = WalkIn
         fields = ["id", "facility", "venue", "session", "date", "persons", "note", "created_at"]
         read_only_fields = ["created_at"]
-        extra_kwargs = {"date": {"required": False}}

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.response import Response
 
 from portal.errors import NotFound
+from portal.filters import query
+from portal.inputs import BoundedDateField
 
 from . import permissions, selectors, services
-from .models import Dependant, Member, Organisation, VerificationStatus
+from .filters import GrassrootsFilter, StaffMemberFilter
+from .models import Dependant, Member, Organisation
 
 
 class StaffAccess(BasePermission):
@@ -33,6 +35,8 @@ class OrganisationSerializer(serializers.ModelSerializer):
 
 
 class DependantSerializer(serializers.ModelSerializer):
+    birth_date = BoundedDateField()
+
     class Meta:
         model = Dependant
         fields = ["id", "name", "relation", "birth_date"]
@@ -103,7 +107,7 @@ class DependantViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, mixins.De
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation has no user
             return Dependant.objects.none()
-        return Dependant.objects.filter(member__user=self.request.user).order_by("id")
+        return selectors.dependant_list(user=self.request.user)
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
@@ -122,14 +126,17 @@ class GrassrootsListView(generics.ListAPIView):
 
     permission_classes = [AllowAny]
     serializer_class = OrganisationSerializer
+    filterset_class = GrassrootsFilter
 
     def get_queryset(self):
-        return selectors.grassroots_list(search=self.request.query_params.get("search", ""))
+        if getattr(self, "swagger_fake_view", False):
+            return Organisation.objects.none()
+        return selectors.grassroots_list(**query(GrassrootsFilter, self.request))
 
 
 class StaffMemberSerializer(serializers.ModelSerializer):
     email = serializers.EmailField(source="user.email")
-    phone = serializers.CharField(source="user.phone")
+    phone = serializers.CharField(source="user.phone", allow_null=True)
     organisation = OrganisationSerializer()
 
     class Meta:
@@ -143,29 +150,24 @@ class RejectSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=300)
 
 
-@extend_schema(tags=["staff"], parameters=[
-    OpenApiParameter("org", int, description="organisation id (must be inside your subtrees)"),
-    OpenApiParameter("status", str, enum=list(VerificationStatus.values)),
-])
+@extend_schema(tags=["staff"])
 class StaffMemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Members in the staff user's subtrees, and the verification queue."""
 
     permission_classes = [StaffAccess]
     serializer_class = StaffMemberSerializer
+    filterset_class = StaffMemberFilter
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Member.objects.none()
-        org_id = self.request.query_params.get("org")
-        organisation = get_object_or_404(Organisation, pk=org_id) if org_id and org_id.isdigit() else None
-        return selectors.member_list_for_staff(actor=self.request.user, organisation=organisation,
-                                               status=self.request.query_params.get("status"))
+        filters = query(StaffMemberFilter, self.request)
+        return selectors.member_list_for_staff(actor=self.request.user, organisation=filters["org"],
+                                               status=filters["status"] or None)
 
     def retrieve(self, request, *args, **kwargs):
-        member = get_object_or_404(Member.objects.select_related("user", "organisation"), pk=kwargs["pk"])
-        if not permissions.can(request.user, permissions.Action.VIEW_MEMBER, member):
-            raise NotFound()
-        return Response(StaffMemberSerializer(member).data)
+        return Response(StaffMemberSerializer(
+            selectors.member_for_staff(actor=request.user, member_id=int(kwargs["pk"]))).data)
 
     @extend_schema(request=None)
     @action(detail=True, methods=["post"])

@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from portal.errors import NotPermitted
+from portal.errors import NotFound, NotPermitted
 
 from . import permissions
-from .models import Member, Organisation, OrganisationLevel, User
+from .models import Dependant, Member, Organisation, OrganisationLevel, User
 from .permissions import Action
 
 
@@ -34,3 +34,15 @@ def member_list_for_staff(*, actor: User, organisation: Organisation | None = No
 
 def member_for_user(*, user: User) -> Member | None:
     return Member.objects.select_related("organisation").prefetch_related("dependants").filter(user=user).first()
+
+
+def member_for_staff(*, actor: User, member_id: int) -> Member:
+    """One member the actor may see; anyone else (or no one) is 404, so staff cannot probe other unions."""
+    member = Member.objects.select_related("user", "organisation").filter(pk=member_id).first()
+    if member is None or not permissions.can(actor, Action.VIEW_MEMBER, member):
+        raise NotFound()
+    return member
+
+
+def dependant_list(*, user: User) -> QuerySet[Dependant]:
+    return Dependant.objects.filter(member__user=user).order_by("id")
