@@ -9,12 +9,12 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from bookings.models import Activity, MemberCategory, Session
 from facilities.models import Facility, OperatingMode, TitleStatus, Venue, VenueKind
+from portal import inputs
 from portal.errors import NotFound
 from portal.members.models import DependantRelation
 from portal.members.selectors import grassroots_list
@@ -39,7 +39,7 @@ class ProfileForm(forms.Form):
 class DependantForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=50)
     relation = forms.ChoiceField(label=_("Relation"), choices=DependantRelation.choices)
-    birth_date = forms.DateField(label=_("Birth date"), widget=DateInput)
+    birth_date = inputs.DateField(label=_("Birth date"), widget=DateInput)
 
 
 class RejectForm(forms.Form):
@@ -128,9 +128,9 @@ class DateTimeLocalInput(forms.DateTimeInput):
 class ScheduleForm(forms.Form):
     """A term of sessions: weekdays x weeks, or a raw RFC 5545 RRULE for anything else."""
 
-    first_start = forms.DateTimeField(label=_("First session starts"), widget=DateTimeLocalInput,
-                                      input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
-    duration_minutes = forms.IntegerField(label=_("Length (minutes)"), min_value=1, initial=90)
+    first_start = inputs.DateTimeField(label=_("First session starts"), widget=DateTimeLocalInput,
+                                       input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
+    duration_minutes = forms.IntegerField(label=_("Length (minutes)"), min_value=1, max_value=24 * 60, initial=90)
     weekdays = forms.MultipleChoiceField(label=_("Every"), choices=WEEKDAYS, required=False,
                                          widget=forms.CheckboxSelectMultiple)
     weeks = forms.IntegerField(label=_("For how many weeks"), min_value=1, max_value=104, required=False, initial=12)
@@ -139,8 +139,8 @@ class ScheduleForm(forms.Form):
                                         "fields above when filled in."))
     exdates = forms.CharField(label=_("Skip these dates (holidays)"), required=False,
                               help_text=_("YYYY-MM-DD, separated by commas."))
-    capacity = forms.IntegerField(label=_("Places per session"), min_value=1, required=False,
-                                  help_text=_("Empty: the venue's capacity."))
+    capacity = forms.IntegerField(label=_("Places per session"), min_value=1, max_value=inputs.MAX_PEOPLE,
+                                  required=False, help_text=_("Empty: the venue's capacity."))
     venue = forms.ModelChoiceField(label=_("Venue"), queryset=None, required=False)
 
     def __init__(self, *args, venues=None, **kwargs):
@@ -153,9 +153,11 @@ class ScheduleForm(forms.Form):
             part = part.strip()
             if not part:
                 continue
-            day = parse_date(part) if len(part) == 10 else None
-            if day is None:
-                raise ValidationError(_("“%(value)s” is not a date (YYYY-MM-DD).") % {"value": part})
+            try:  # the same bounded date field as every other date input (2026-13-45 is not a date)
+                day = inputs.DateField(input_formats=["%Y-%m-%d"]).clean(part)
+            except ValidationError as exc:
+                raise ValidationError(_("“%(value)s” is not a date (YYYY-MM-DD).") % {"value": part}
+                                      if exc.code == "invalid" else exc.messages[0])
             days.append(day)
         return days
 
@@ -170,7 +172,7 @@ class ScheduleForm(forms.Form):
 
 
 class CapacityForm(forms.Form):
-    capacity = forms.IntegerField(label=_("New capacity"), min_value=0)
+    capacity = forms.IntegerField(label=_("New capacity"), min_value=0, max_value=inputs.MAX_PEOPLE)
 
 
 class SessionCancelForm(forms.Form):
@@ -190,9 +192,9 @@ class WalkInForm(forms.Form):
     facility = forms.ModelChoiceField(label=_("Facility"), queryset=None)
     venue = forms.ModelChoiceField(label=_("Venue"), queryset=None, required=False)
     session = forms.ModelChoiceField(label=_("Session today"), queryset=None, required=False)
-    date = forms.DateField(label=_("Date"), required=False, widget=DateInput(format="%Y-%m-%d"),
-                           help_text=_("Empty: the session's day, or today."))
-    persons = forms.IntegerField(label=_("Number of people"), min_value=1)
+    date = inputs.DateField(label=_("Date"), required=False, widget=DateInput(format="%Y-%m-%d"),
+                            help_text=_("Empty: the session's day, or today."))
+    persons = forms.IntegerField(label=_("Number of people"), min_value=1, max_value=inputs.MAX_PEOPLE)
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
     def __init__(self, *args, facilities=None, venues=None, sessions=None, today=None, **kwargs):
@@ -209,10 +211,10 @@ class WalkInForm(forms.Form):
 
 
 class SessionMoveForm(forms.Form):
-    start = forms.DateTimeField(label=_("New start"), widget=DateTimeLocalInput,
-                                input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
-    end = forms.DateTimeField(label=_("New end"), widget=DateTimeLocalInput,
-                              input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
+    start = inputs.DateTimeField(label=_("New start"), widget=DateTimeLocalInput,
+                                 input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
+    end = inputs.DateTimeField(label=_("New end"), widget=DateTimeLocalInput,
+                               input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
     venue = forms.ModelChoiceField(label=_("Venue"), queryset=None, required=False)
 
     def __init__(self, *args, venues=None, **kwargs):
@@ -223,7 +225,7 @@ class SessionMoveForm(forms.Form):
 class VenueForm(forms.Form):
     name = forms.CharField(label=pgettext_lazy("venue", "Name"), max_length=100)
     kind = forms.ChoiceField(label=_("Kind"), choices=VenueKind.choices)
-    capacity = forms.IntegerField(label=_("Capacity"), min_value=1)
+    capacity = forms.IntegerField(label=_("Capacity"), min_value=1, max_value=inputs.MAX_PEOPLE)
     description = forms.CharField(label=_("Description"), max_length=300, required=False)
 
 

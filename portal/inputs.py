@@ -19,6 +19,9 @@ from rest_framework import serializers
 
 EARLIEST = date(1900, 1, 1)
 LATEST = date(2100, 12, 31)
+# The most people a session, a venue or a head count can hold: beyond it is a typo or an attack, and a number
+# large enough to overflow a database integer must be a field error before it reaches a query.
+MAX_PEOPLE = 100_000
 
 OUT_OF_RANGE = _("Enter a date between %(earliest)s and %(latest)s.")
 NOT_A_MOMENT = _("Enter a date (YYYY-MM-DD) or an ISO 8601 date-time.")

@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from facilities.models import Facility, Venue
 from facilities.selectors import staff_facility_get
 from portal.filters import query
-from portal.inputs import BoundedDateField, BoundedDateTimeField
+from portal.inputs import MAX_PEOPLE, BoundedDateField, BoundedDateTimeField
 from portal.members.api import StaffAccess
 from portal.members.permissions import Action
 
@@ -18,8 +18,6 @@ from .. import selectors, services
 from ..filters import StaffActivityFilter, StaffSessionFilter
 from ..models import Activity, Session
 from .serializers import StaffBookingSerializer, WalkInSerializer
-
-MAX_CAPACITY = 100_000  # seats in one session; a stadium-sized event, not an integer overflow
 
 
 class StaffActivitySerializer(serializers.ModelSerializer):
@@ -36,7 +34,7 @@ class GenerateSerializer(serializers.Serializer):
     rrule = serializers.CharField(max_length=500, help_text='RFC 5545 RRULE, e.g. "FREQ=WEEKLY;BYDAY=TU;COUNT=12"')
     first_start = BoundedDateTimeField(help_text="first occurrence; local time Asia/Shanghai if no offset")
     duration_minutes = serializers.IntegerField(min_value=1, max_value=24 * 60)
-    capacity = serializers.IntegerField(required=False, min_value=1, max_value=MAX_CAPACITY)
+    capacity = serializers.IntegerField(required=False, min_value=1, max_value=MAX_PEOPLE)
     venue = serializers.PrimaryKeyRelatedField(queryset=Venue.objects.all(), required=False, allow_null=True)
     exdates = serializers.ListField(child=BoundedDateField(), required=False, default=list, max_length=500,
                                     help_text="local dates to skip (holidays)")
@@ -52,7 +50,7 @@ class StaffSessionSerializer(serializers.ModelSerializer):
 
 
 class CapacitySerializer(serializers.Serializer):
-    capacity = serializers.IntegerField(min_value=0, max_value=MAX_CAPACITY)
+    capacity = serializers.IntegerField(min_value=0, max_value=MAX_PEOPLE)
 
 
 class MoveSerializer(serializers.Serializer):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import django_filters
+from django.utils.translation import gettext_lazy as _
 
 from portal.filters import search_filter
 
@@ -19,6 +20,7 @@ class GrassrootsFilter(django_filters.FilterSet):
 
 class StaffMemberFilter(django_filters.FilterSet):
     org = django_filters.ModelChoiceFilter(queryset=Organisation.objects.all(), field_name="organisation",
+                                           label=_("Union"),
                                            help_text="organisation id (must be inside your subtrees, 403 otherwise)")
     status = django_filters.ChoiceFilter(choices=VerificationStatus.choices)
 
