@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -139,7 +140,9 @@ def exception_handler(exc, context):
                     title=str(exc.title)),
             status=exc.status_code,
         )
-    if isinstance(exc, DjangoValidationError):
+    if isinstance(exc, (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent)):
+        exc = exceptions.ParseError(_("The request body is too large."))
+    elif isinstance(exc, DjangoValidationError):
         exc = _django_validation_error(exc)
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()

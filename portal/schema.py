@@ -13,14 +13,21 @@ The statuses follow from what the operation is, so a new view is documented with
 | 429 | always (throttles) |
 
 An operation that differs says so with `extend_schema(responses=...)`; statuses it names are kept as given.
+
+A request body that takes a date or date-time through a field without the portal's window (portal.inputs)
+is a schema warning, which fails `manage.py spectacular --fail-on-warn` in the tests: no new endpoint can
+accept year 0001 or 9999 again.
 """
 
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.drainage import warn
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
+from rest_framework import serializers
 
 from portal.api import ProblemSerializer
+from portal.inputs import BoundedDateField, BoundedDateTimeField
 
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -65,6 +72,12 @@ class AutoSchema(SpectacularAutoSchema):
             responses.setdefault(str(status), self._problem_response(status, problem))
         return operation
 
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        if direction == "request" and not field.read_only and _unbounded_date(field):
+            warn(f"{_field_path(field)} takes dates without the portal's window: "
+                 f"use portal.inputs.BoundedDateField / BoundedDateTimeField")
+        return super()._map_serializer_field(field, direction, bypass_extensions)
+
     @staticmethod
     def _problem_response(status: int, problem: dict) -> dict:
         response = {"description": str(DESCRIPTIONS[status]), "content": {"application/json": {"schema": problem}}}
@@ -72,3 +85,20 @@ class AutoSchema(SpectacularAutoSchema):
             response["headers"] = {"Retry-After": {"schema": {"type": "integer"}, "required": False,
                                                    "description": "seconds"}}
         return response
+
+
+def _unbounded_date(field) -> bool:
+    if isinstance(field, serializers.DateTimeField):
+        return not isinstance(field, BoundedDateTimeField)
+    if isinstance(field, serializers.DateField):
+        return not isinstance(field, BoundedDateField)
+    return False
+
+
+def _field_path(field) -> str:
+    names, node = [], field
+    while node is not None and not isinstance(node, serializers.BaseSerializer):
+        if node.field_name:
+            names.append(node.field_name)
+        node = node.parent
+    return f"{type(node).__name__}.{'.'.join(reversed(names))}"
