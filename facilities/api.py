@@ -11,26 +11,27 @@ from rest_framework.response import Response
 
 from portal.filters import query
 from portal.members.api import StaffAccess
+from portal.serializers import ModelSerializer
 
 from . import selectors, services
 from .filters import FacilityFilter, StaffAssetRecordFilter, StaffVenueFilter
 from .models import AssetRecord, Facility, FacilityPhoto, Venue
 
 
-class VenueSerializer(serializers.ModelSerializer):
+class VenueSerializer(ModelSerializer):
     class Meta:
         model = Venue
         fields = ["id", "facility", "name", "kind", "capacity", "description", "active"]
         validators: list = []  # (facility, name) uniqueness is the service's field error
 
 
-class PhotoSerializer(serializers.ModelSerializer):
+class PhotoSerializer(ModelSerializer):
     class Meta:
         model = FacilityPhoto
         fields = ["id", "image", "caption", "position"]
 
 
-class FacilitySerializer(serializers.ModelSerializer):
+class FacilitySerializer(ModelSerializer):
     organisation_name = serializers.CharField(source="organisation.name", read_only=True)
     venues = VenueSerializer(many=True, read_only=True)
     photos = PhotoSerializer(many=True, read_only=True)
@@ -91,7 +92,7 @@ class StaffVenueViewSet(viewsets.ModelViewSet):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class AssetRecordSerializer(serializers.ModelSerializer):
+class AssetRecordSerializer(ModelSerializer):
     class Meta:
         model = AssetRecord
         fields = ["id", "facility", "year", "book_value_fen", "currency", "land_area_m2", "floor_area_m2",

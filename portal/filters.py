@@ -23,12 +23,20 @@ class FilterSetBackend(DjangoFilterBackend):
 
 
 def query(filterset_class: type[django_filters.FilterSet], request) -> dict:
-    """The cleaned query parameters of an API request, or a 400 naming each bad one."""
-    filterset = filterset_class(request.query_params, queryset=filterset_class._meta.model.objects.none(),
-                                request=request)
-    if not filterset.is_valid():
-        raise ValidationError({field: list(errors) for field, errors in filterset.errors.items()})
+    """The cleaned query parameters of an API request, or a 400 naming each bad one. An API parameter given
+    empty (`?start=`) is an error unless it is free text: the schema documents a value, not an absence."""
+    params = request.query_params
+    filterset = filterset_class(params, queryset=filterset_class._meta.model.objects.none(), request=request)
+    errors = {} if filterset.is_valid() else {field: list(msgs) for field, msgs in filterset.errors.items()}
+    for name, declared in filterset.filters.items():
+        if type(declared) is not django_filters.CharFilter and name in params and "" in params.getlist(name):
+            errors.setdefault(name, []).append(str(EMPTY_PARAMETER))
+    if errors:
+        raise ValidationError(errors)
     return filterset.form.cleaned_data
+
+
+EMPTY_PARAMETER = _("Leave this parameter out, or give it a value.")
 
 
 class IntegerFilter(django_filters.NumberFilter):

@@ -231,6 +231,30 @@ def test_nul_bytes_in_bodies_are_a_field_error(world, who, method, path, body, f
     assert field in problem(getattr(client, method)(path, body, format="json"), 400)["errors"]
 
 
+@pytest.mark.parametrize(("who", "path", "body", "field"), [
+    ("member", "/api/v1/me/dependants/", {"name": 0, "relation": "child", "birth_date": "2015-01-01"}, "name"),
+    ("member", "/api/v1/bookings/", {"session": "1"}, "session"),
+    ("member", "/api/v1/bookings/", {"session": 1, "waitlist": "yes"}, "waitlist"),
+    ("member", "/api/v1/bookings/", {"session": 1, "seats": 1.5}, "seats"),
+    ("staff", "/api/v1/staff/activities/{activity}/generate/", {"rrule": ["FREQ=DAILY"]}, "rrule"),
+    ("staff", "/api/v1/staff/activities/{activity}/generate/", {"exdates": "2026-01-01"}, "exdates"),
+    ("staff", "/api/v1/staff/activities/{activity}/generate/", {"exdates": [20260101]}, "exdates"),
+    ("staff", "/api/v1/staff/walk-ins/", {"facility": "1", "persons": 2}, "facility"),
+])
+def test_json_values_of_the_wrong_type_are_refused(world, who, path, body, field):
+    """The schema says integer, string, boolean, list: a value of another JSON type is a field error, not
+    silently converted (DRF's default), so the API accepts exactly what its schema documents."""
+    client = api_as(world["member"].user if who == "member" else world["staff"])
+    response = client.post(path.format(activity=world["activity"].pk), body, format="json")
+    assert field in problem(response, 400)["errors"]
+
+
+def test_the_api_takes_json_only(world):
+    response = api_as(world["member"].user).patch("/api/v1/me/", "real_name=x",
+                                                  content_type="application/x-www-form-urlencoded")
+    problem(response, 415)
+
+
 # --- Request bodies that would exhaust the parser --------------------------------------------------------------
 
 @pytest.mark.parametrize("body", ["[" * 5000, '{"a":' * 5000, "[" * 33 + "]" * 33])

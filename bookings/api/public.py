@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 
 from portal.errors import NotFound
 from portal.filters import query
+from portal.serializers import Serializer
 
 from .. import selectors, services
 from ..filters import BookingFilter, SessionFilter
@@ -114,13 +115,13 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return HttpResponse(svg, content_type="image/svg+xml")
 
 
-class SuspensionSerializer(serializers.Serializer):
+class SuspensionSerializer(Serializer):
     suspended = serializers.BooleanField()
     reason = serializers.CharField()
     ends_at = serializers.DateTimeField(allow_null=True)
 
 
-class FeedUrlSerializer(serializers.Serializer):
+class FeedUrlSerializer(Serializer):
     url = serializers.URLField()
 
 

@@ -7,11 +7,12 @@ from datetime import datetime
 from rest_framework import serializers
 
 from portal.inputs import BoundedDateField
+from portal.serializers import ModelSerializer, Serializer
 
 from ..models import Activity, Booking, Session, WalkIn
 
 
-class ActivityBriefSerializer(serializers.ModelSerializer):
+class ActivityBriefSerializer(ModelSerializer):
     facility_name = serializers.CharField(source="facility.name", read_only=True)
 
     class Meta:
@@ -20,7 +21,7 @@ class ActivityBriefSerializer(serializers.ModelSerializer):
                   "waitlist_enabled", "ballot", "max_seats_per_booking"]
 
 
-class SessionSerializer(serializers.ModelSerializer):
+class SessionSerializer(ModelSerializer):
     activity = ActivityBriefSerializer(read_only=True)
     venue_name = serializers.CharField(source="venue.name", read_only=True, default=None)
     remaining = serializers.IntegerField(read_only=True)
@@ -58,7 +59,7 @@ class SessionSerializer(serializers.ModelSerializer):
         return verdict.opens_at
 
 
-class BookingSerializer(serializers.ModelSerializer):
+class BookingSerializer(ModelSerializer):
     session_start = serializers.DateTimeField(source="session.start", read_only=True)
     session_end = serializers.DateTimeField(source="session.end", read_only=True)
     activity_title = serializers.CharField(source="session.activity.title", read_only=True)
@@ -71,7 +72,7 @@ class BookingSerializer(serializers.ModelSerializer):
                   "checked_in_at", "attendance", "refund_status", "cancelled_at", "created_at"]
 
 
-class BookingCreateSerializer(serializers.Serializer):
+class BookingCreateSerializer(Serializer):
     session = serializers.IntegerField(min_value=1)
     seats = serializers.IntegerField(default=1)
     waitlist = serializers.BooleanField(default=False)
@@ -86,7 +87,7 @@ class StaffBookingSerializer(BookingSerializer):
                   "ballot_rank", "ballot_weight"]
 
 
-class WalkInSerializer(serializers.ModelSerializer):
+class WalkInSerializer(ModelSerializer):
     date = BoundedDateField(required=False)
 
     class Meta:

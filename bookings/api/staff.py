@@ -13,6 +13,7 @@ from portal.filters import query
 from portal.inputs import MAX_PEOPLE, BoundedDateField, BoundedDateTimeField
 from portal.members.api import StaffAccess
 from portal.members.permissions import Action
+from portal.serializers import ModelSerializer, Serializer
 
 from .. import selectors, services
 from ..filters import StaffActivityFilter, StaffSessionFilter
@@ -20,7 +21,7 @@ from ..models import Activity, Session
 from .serializers import StaffBookingSerializer, WalkInSerializer
 
 
-class StaffActivitySerializer(serializers.ModelSerializer):
+class StaffActivitySerializer(ModelSerializer):
     class Meta:
         model = Activity
         fields = ["id", "facility", "venue", "kind", "title", "category", "description", "price_fen", "currency",
@@ -30,7 +31,7 @@ class StaffActivitySerializer(serializers.ModelSerializer):
         read_only_fields = ["currency"]
 
 
-class GenerateSerializer(serializers.Serializer):
+class GenerateSerializer(Serializer):
     rrule = serializers.CharField(max_length=500, help_text='RFC 5545 RRULE, e.g. "FREQ=WEEKLY;BYDAY=TU;COUNT=12"')
     first_start = BoundedDateTimeField(help_text="first occurrence; local time Asia/Shanghai if no offset")
     duration_minutes = serializers.IntegerField(min_value=1, max_value=24 * 60)
@@ -40,7 +41,7 @@ class GenerateSerializer(serializers.Serializer):
                                     help_text="local dates to skip (holidays)")
 
 
-class StaffSessionSerializer(serializers.ModelSerializer):
+class StaffSessionSerializer(ModelSerializer):
     remaining = serializers.IntegerField(read_only=True)
 
     class Meta:
@@ -49,17 +50,17 @@ class StaffSessionSerializer(serializers.ModelSerializer):
                   "cancel_reason", "ballot_seed", "ballot_drawn_at"]
 
 
-class CapacitySerializer(serializers.Serializer):
+class CapacitySerializer(Serializer):
     capacity = serializers.IntegerField(min_value=0, max_value=MAX_PEOPLE)
 
 
-class MoveSerializer(serializers.Serializer):
+class MoveSerializer(Serializer):
     start = BoundedDateTimeField()
     end = BoundedDateTimeField()
     venue = serializers.PrimaryKeyRelatedField(queryset=Venue.objects.all(), required=False, allow_null=True)
 
 
-class CancelSerializer(serializers.Serializer):
+class CancelSerializer(Serializer):
     reason = serializers.CharField(max_length=300)
 
 
@@ -146,7 +147,7 @@ class StaffSessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
         return self.get_paginated_response(StaffBookingSerializer(page, many=True).data)
 
 
-class CheckinSerializer(serializers.Serializer):
+class CheckinSerializer(Serializer):
     code = serializers.CharField(max_length=64)
 
 

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from portal.errors import NotFound
 from portal.filters import query
 from portal.inputs import BoundedDateField
+from portal.serializers import ModelSerializer, Serializer
 
 from . import permissions, selectors, services
 from .filters import GrassrootsFilter, StaffMemberFilter
@@ -28,13 +29,13 @@ class StaffAccess(BasePermission):
         return bool(request.user and request.user.is_authenticated and permissions.has_staff_access(request.user))
 
 
-class OrganisationSerializer(serializers.ModelSerializer):
+class OrganisationSerializer(ModelSerializer):
     class Meta:
         model = Organisation
         fields = ["id", "name", "level", "region_code"]
 
 
-class DependantSerializer(serializers.ModelSerializer):
+class DependantSerializer(ModelSerializer):
     birth_date = BoundedDateField()
 
     class Meta:
@@ -42,7 +43,7 @@ class DependantSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "relation", "birth_date"]
 
 
-class MeSerializer(serializers.Serializer):
+class MeSerializer(Serializer):
     """Read: the whole profile. Write: only the fields a member may change themselves."""
 
     id = serializers.IntegerField(source="member.id", read_only=True)
@@ -57,7 +58,7 @@ class MeSerializer(serializers.Serializer):
     organisation_name = serializers.CharField(source="member.organisation.name", read_only=True)
     id_number = serializers.CharField(write_only=True, required=False, max_length=18)
     id_number_last4 = serializers.CharField(source="member.id_number_last4", read_only=True)
-    birth_date = serializers.DateField(source="member.birth_date", read_only=True)
+    birth_date = serializers.DateField(source="member.birth_date", read_only=True, allow_null=True)
     model_worker_level = serializers.CharField(source="member.model_worker_level", read_only=True)
     skilled_worker = serializers.BooleanField(source="member.skilled_worker", read_only=True)
     frontline = serializers.BooleanField(source="member.frontline", read_only=True)
@@ -134,7 +135,7 @@ class GrassrootsListView(generics.ListAPIView):
         return selectors.grassroots_list(**query(GrassrootsFilter, self.request))
 
 
-class StaffMemberSerializer(serializers.ModelSerializer):
+class StaffMemberSerializer(ModelSerializer):
     email = serializers.EmailField(source="user.email")
     phone = serializers.CharField(source="user.phone", allow_null=True)
     organisation = OrganisationSerializer()
@@ -146,7 +147,7 @@ class StaffMemberSerializer(serializers.ModelSerializer):
                   "verification_status", "verified_at", "rejection_reason", "created_at"]
 
 
-class RejectSerializer(serializers.Serializer):
+class RejectSerializer(Serializer):
     reason = serializers.CharField(max_length=300)
 
 

@@ -1,10 +1,11 @@
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers, viewsets
+from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from portal.filters import query
+from portal.serializers import ModelSerializer
 
 from .filters import MessageFilter
 from .models import Message
@@ -12,7 +13,7 @@ from .selectors import message_list
 from .services import message_mark_read
 
 
-class MessageSerializer(serializers.ModelSerializer):
+class MessageSerializer(ModelSerializer):
     class Meta:
         model = Message
         fields = ["id", "kind", "title", "body", "link", "created_at", "read_at"]

@@ -194,9 +194,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "portal.api.Pagination",
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": ["portal.filters.FilterSetBackend"],
-    # JSON with a depth and size cap: no body can exhaust the parser (portal/parsers.py).
-    "DEFAULT_PARSER_CLASSES": ["portal.parsers.JSONParser", "rest_framework.parsers.FormParser",
-                               "rest_framework.parsers.MultiPartParser"],
+    # The API takes JSON (uploads name their own parsers), with a depth and size cap (portal/parsers.py).
+    "DEFAULT_PARSER_CLASSES": ["portal.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "portal.schema.AutoSchema",
     "EXCEPTION_HANDLER": "portal.api.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
