@@ -1,7 +1,9 @@
-"""The API's JSON parser, with limits: no request body is deep or large enough to exhaust the parser.
+"""Limits on JSON request bodies: none is deep or large enough to exhaust a parser.
 
 Python's json module recurses once per nesting level, so 5,000 nested `[` raise RecursionError (a 500).
-Nothing the API accepts nests more than a few levels; the body is checked before it is parsed.
+Nothing the portal accepts nests more than a few levels, so every JSON body is checked before anything parses
+it: by portal.bodylimits' middleware for every view (allauth's headless endpoints parse JSON themselves), and
+by the API's parser for DRF. Too deep or too large is a 400 in the API's problem format.
 """
 
 from __future__ import annotations

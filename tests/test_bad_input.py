@@ -263,6 +263,14 @@ def test_deeply_nested_json_is_a_400(world, body):
     assert "nested" in problem(response, 400)["detail"] or "嵌套" in response.json()["detail"]
 
 
+@pytest.mark.parametrize("path", ["/_allauth/app/v1/auth/login", "/_allauth/app/v1/auth/signup",
+                                  "/_allauth/browser/v1/auth/login"])
+def test_deeply_nested_json_is_a_400_outside_the_api_too(path):
+    """allauth's headless endpoints parse JSON themselves: the same cap applies to them."""
+    response = APIClient().post(path, "[" * 5000, content_type="application/json")
+    problem(response, 400)
+
+
 def test_ordinary_json_still_parses(world):
     body = json.dumps({"real_name": "王 [建国] {x}", "phone": ""})  # brackets inside strings do not count
     response = api_as(world["member"].user).patch("/api/v1/me/", body, content_type="application/json")
