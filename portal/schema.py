@@ -21,7 +21,6 @@ accept year 0001 or 9999 again.
 
 from __future__ import annotations
 
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.drainage import warn
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from rest_framework import serializers
@@ -31,14 +30,14 @@ from portal.inputs import BoundedDateField, BoundedDateTimeField
 
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
-DESCRIPTIONS = {
-    400: _("Invalid input; `errors` names the fields."),
-    401: _("Not signed in, or the session token is not valid."),
-    403: _("Not allowed (role, scope, two-factor authentication or CSRF)."),
-    404: _("Not found, or not yours to see."),
-    409: _("Conflicts with the current state (full, duplicate, already done, or busy)."),
-    415: _("Unsupported content type."),
-    429: _("Too many requests; retry after the number of seconds in Retry-After."),
+DESCRIPTIONS = {  # for developers reading the schema, like the rest of it: English
+    400: "Invalid input; `errors` names the fields.",
+    401: "Not signed in, or the session token is not valid.",
+    403: "Not allowed (role, scope, two-factor authentication or CSRF).",
+    404: "Not found, or not yours to see.",
+    409: "Conflicts with the current state (full, duplicate, already done, or busy).",
+    415: "Unsupported content type (the API takes JSON).",
+    429: "Too many requests; retry after the number of seconds in Retry-After.",
 }
 
 
@@ -80,7 +79,7 @@ class AutoSchema(SpectacularAutoSchema):
 
     @staticmethod
     def _problem_response(status: int, problem: dict) -> dict:
-        response = {"description": str(DESCRIPTIONS[status]), "content": {"application/json": {"schema": problem}}}
+        response = {"description": DESCRIPTIONS[status], "content": {"application/json": {"schema": problem}}}
         if status == 429:
             response["headers"] = {"Retry-After": {"schema": {"type": "integer"}, "required": False,
                                                    "description": "seconds"}}

@@ -9,29 +9,19 @@ portal's bounded fields (portal.inputs).
 from __future__ import annotations
 
 from django.db import models
-from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.fields import empty
 
 from portal.inputs import BoundedDateField, BoundedDateTimeField
 
-WRONG_TYPE = _("Expected %(expected)s.")
-
+# DRF's own field classes already refuse wrong types for dates, lists, dicts and choices; these four convert.
 _JSON_TYPES = (
-    # (field class, accepted Python types from a JSON body, what to call them)
-    (serializers.BooleanField, (bool,), _("true or false")),
-    (serializers.IntegerField, (int,), _("a whole number")),
-    (serializers.DecimalField, (int, float, str), _("a number")),
-    (serializers.FloatField, (int, float), _("a number")),
-    (serializers.MultipleChoiceField, (list,), _("a list")),
-    (serializers.ChoiceField, (str,), _("text")),
-    (serializers.CharField, (str,), _("text")),
-    (serializers.DateField, (str,), _("a date (YYYY-MM-DD)")),
-    (serializers.DateTimeField, (str,), _("a date-time (ISO 8601)")),
-    (serializers.PrimaryKeyRelatedField, (int,), _("an id (a whole number)")),
-    (serializers.ListField, (list,), _("a list")),
-    (serializers.ManyRelatedField, (list,), _("a list")),
-    (serializers.DictField, (dict,), _("an object")),
+    # (field class, the Python types a JSON body may give it, which of the field's own messages to use)
+    (serializers.BooleanField, (bool,), "invalid"),
+    (serializers.IntegerField, (int,), "invalid"),
+    (serializers.FloatField, (int, float), "invalid"),
+    (serializers.CharField, (str,), "invalid"),
+    (serializers.PrimaryKeyRelatedField, (int,), "incorrect_type"),
 )
 
 
@@ -39,10 +29,11 @@ def json_type_error(field: serializers.Field, value) -> str | None:
     """The message for a value of the wrong JSON type for `field`, or None when the type is right."""
     if value is None:
         return None  # allow_null / required is the field's own business
-    for field_class, types, name in _JSON_TYPES:
+    for field_class, types, key in _JSON_TYPES:
         if isinstance(field, field_class):
-            ok = isinstance(value, types) and not (bool not in types and isinstance(value, bool))
-            return None if ok else str(WRONG_TYPE % {"expected": name})
+            if isinstance(value, types) and not (bool not in types and isinstance(value, bool)):
+                return None
+            return str(field.error_messages[key]).format(data_type=type(value).__name__)
     return None
 
 
