@@ -18,7 +18,7 @@ from datetime import timedelta
 import pytest
 import schemathesis
 from django.core.handlers.wsgi import WSGIHandler
-from django.core.signals import request_started
+from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from rest_framework.test import APIClient
@@ -46,27 +46,30 @@ def _config() -> schemathesis.Config:
 
 
 class _InProcess:
-    """Django's WSGI handler, minus the per-request connection reset (as Django's own test client does: the
-    test's transaction lives on that connection)."""
+    """Django's WSGI handler, called the way Django's own test client calls it: without the database
+    connection being closed around each request (the test's transaction lives on that connection)."""
 
     def __init__(self):
         self.handler = WSGIHandler()
 
     def __call__(self, environ, start_response):
-        return self.handler(environ, start_response)
+        for signal in (request_started, request_finished):
+            signal.disconnect(close_old_connections)
+        try:
+            response = self.handler(environ, start_response)
+            try:
+                return [b"".join(response)]
+            finally:
+                response.close()  # sends request_finished
+        finally:
+            for signal in (request_started, request_finished):
+                signal.connect(close_old_connections)
 
 
 schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", _InProcess(), config=_config())
 fuzz_settings = settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
                          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                                                 HealthCheck.filter_too_much])
-
-
-@pytest.fixture(autouse=True)
-def _keep_connection():
-    request_started.disconnect(close_old_connections)
-    yield
-    request_started.connect(close_old_connections)
 
 
 @pytest.fixture
