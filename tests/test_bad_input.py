@@ -21,6 +21,8 @@ from portal.members.models import Role
 from portal.members.services import role_grant
 from tests import factories
 from tests.bookings import builders
+from tests.conftest import staff_client
+from tests.frontend.conftest import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -40,15 +42,11 @@ def world(orgs):
 
 
 def api_as(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
+    return staff_client(user)  # the shared helper: signs staff in the way the staff API requires
 
 
 def html_as(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
+    return client_for(user)
 
 
 def problem(response, status: int) -> dict:
