@@ -9,7 +9,11 @@ STRIPE_PORT ?= 8420
 export STRIPE_PORT
 export DJANGO_SETTINGS_MODULE ?= portal.settings.dev
 
+<<<<<<< HEAD
 .PHONY: run test install migrate seed stripe lint bench messages clean-var frontend-assets backup restore
+=======
+.PHONY: run test install migrate seed stripe lint bench messages clean-var frontend-assets fuzz
+>>>>>>> wip/input
 
 $(VENV)/.installed: requirements.in requirements-dev.in constraints.txt
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -55,6 +59,12 @@ run: stripe seed
 
 test: install
 	DJANGO_SETTINGS_MODULE=portal.settings.test $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# The API fuzzing suite (schemathesis against /api/schema/) with many examples per operation; `make test` and
+# CI run the same suite with a few (FUZZ_EXAMPLES=4).
+FUZZ_EXAMPLES ?= 100
+fuzz: install
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) DJANGO_SETTINGS_MODULE=portal.settings.test $(VENV)/bin/pytest tests/fuzz $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -9,7 +9,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from facilities.models import Facility
-from portal.errors import NotFound
+from portal.errors import NotFound, NotPermitted
+from portal.inputs import earliest_moment
 from portal.members import permissions
 from portal.members.models import Member
 from portal.members.permissions import Action
@@ -24,6 +25,7 @@ from .models import (
     Session,
     SessionStatus,
     Suspension,
+    WalkIn,
 )
 
 
@@ -128,6 +130,25 @@ def session_for_staff(*, actor, session_id: int, action: Action = Action.MANAGE_
     return session
 
 
+def session_search(*, facility: Facility | None = None, start: datetime | None = None, end: datetime | None = None,
+                   category: str | None = None, activity_id: int | None = None, q: str = "") -> QuerySet[Session]:
+    """session_list narrowed to sessions whose activity title or facility name or address holds `q`."""
+    qs = session_list(facility=facility, start=start, end=end, category=category, activity_id=activity_id)
+    if q:
+        qs = qs.filter(Q(activity__title__icontains=q) | Q(activity__facility__name__icontains=q)
+                       | Q(activity__facility__address__icontains=q))
+    return qs
+
+
+def session_get(*, session_id: int) -> Session:
+    """One published session, read exactly as session_list reads them (same annotations, any date), so the
+    detail's remaining seats, bookable and mode agree with the list's."""
+    session = session_list(start=earliest_moment()).filter(pk=session_id).first()
+    if session is None:
+        raise NotFound()
+    return session
+
+
 def sessions_today_for_staff(*, actor, action: Action = Action.VIEW_BOOKINGS) -> QuerySet[Session]:
     """Today's sessions (Asia/Shanghai) in the actor's facilities, with check-ins so far (one query)."""
     start = datetime.combine(timezone.localdate(), time.min, tzinfo=rules.LOCAL_TZ)
@@ -144,11 +165,6 @@ def session_week_for_staff(*, actor, start: datetime) -> list[Session]:
         "activity__facility", "venue")
     return list(permissions.scope(actor, Action.MANAGE_ACTIVITY, qs, via="activity__facility__organisation")
                 .order_by("start", "id"))
-
-
-def activity_list_for_staff(*, actor) -> QuerySet[Activity]:
-    return permissions.scope(actor, Action.MANAGE_ACTIVITY, Activity.objects.select_related("facility", "venue"),
-                             via="facility__organisation")
 
 
 def activity_overview_for_staff(*, actor) -> QuerySet[Activity]:
@@ -209,3 +225,31 @@ def next_session_start(*, facility: Facility, after: datetime | None = None) -> 
     """When the facility's next published session starts (the calendar opens on that week)."""
     return session_list(facility=facility, start=after).filter(status=SessionStatus.SCHEDULED).values_list(
         "start", flat=True).first()
+
+
+def _staff_filter_target(actor, action: Action, target) -> None:
+    """A list filter naming an object outside the actor's subtrees is refused (403), not silently emptied."""
+    if target is not None and not permissions.can(actor, action, target):
+        raise NotPermitted()
+
+
+def activity_list_for_staff(*, actor, facility: Facility | None = None) -> QuerySet[Activity]:
+    _staff_filter_target(actor, Action.MANAGE_ACTIVITY, facility)
+    qs = permissions.scope(actor, Action.MANAGE_ACTIVITY, Activity.objects.select_related("facility", "venue"),
+                           via="facility__organisation")
+    if facility is not None:
+        qs = qs.filter(facility=facility)
+    return qs.order_by("facility_id", "title", "id")
+
+
+def session_list_for_staff(*, actor, activity: Activity | None = None) -> QuerySet[Session]:
+    _staff_filter_target(actor, Action.MANAGE_ACTIVITY, activity)
+    qs = permissions.scope(actor, Action.MANAGE_ACTIVITY, Session.objects.all(), via="activity__facility__organisation")
+    if activity is not None:
+        qs = qs.filter(activity=activity)
+    return qs.order_by("start", "id")
+
+
+def walkin_list_for_staff(*, actor) -> QuerySet[WalkIn]:
+    return permissions.scope(actor, Action.CHECK_IN, WalkIn.objects.all(),
+                             via="facility__organisation").order_by("-date", "-id")

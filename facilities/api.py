@@ -2,36 +2,36 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
+from portal.filters import query
 from portal.members.api import StaffAccess
-from portal.members.models import Organisation
+from portal.serializers import ModelSerializer
 
 from . import selectors, services
-from .models import AssetRecord, Facility, FacilityKind, FacilityPhoto, Venue
+from .filters import FacilityFilter, StaffAssetRecordFilter, StaffVenueFilter
+from .models import AssetRecord, Facility, FacilityPhoto, Venue
 
 
-class VenueSerializer(serializers.ModelSerializer):
+class VenueSerializer(ModelSerializer):
     class Meta:
         model = Venue
         fields = ["id", "facility", "name", "kind", "capacity", "description", "active"]
         validators: list = []  # (facility, name) uniqueness is the service's field error
 
 
-class PhotoSerializer(serializers.ModelSerializer):
+class PhotoSerializer(ModelSerializer):
     class Meta:
         model = FacilityPhoto
         fields = ["id", "image", "caption", "position"]
 
 
-class FacilitySerializer(serializers.ModelSerializer):
+class FacilitySerializer(ModelSerializer):
     organisation_name = serializers.CharField(source="organisation.name", read_only=True)
     venues = VenueSerializer(many=True, read_only=True)
     photos = PhotoSerializer(many=True, read_only=True)
@@ -43,50 +43,33 @@ class FacilitySerializer(serializers.ModelSerializer):
                   "photos"]
 
 
-def _int_param(request, name: str) -> int | None:
-    raw = request.query_params.get(name)
-    if raw in (None, ""):
-        return None
-    if not raw.isdigit():
-        raise ValidationError({name: [_("Enter a whole number.")]})
-    return int(raw)
-
-
-@extend_schema(tags=["facilities"], parameters=[
-    OpenApiParameter("kind", str, enum=list(FacilityKind.values)),
-    OpenApiParameter("region", str, description="administrative region code or prefix, e.g. 330100"),
-    OpenApiParameter("org", int, description="owning organisation id; includes the unions below it"),
-])
+@extend_schema(tags=["facilities"])
 class FacilityViewSet(viewsets.ReadOnlyModelViewSet):
-    """Cultural palaces and sanatoriums: public, anyone may browse."""
+    """Cultural palaces and sanatoriums: public, anyone may browse and search."""
 
     permission_classes = [AllowAny]
     serializer_class = FacilitySerializer
+    filterset_class = FacilityFilter
 
     def get_queryset(self):
-        params = self.request.query_params
-        kind = params.get("kind") or None
-        if kind and kind not in FacilityKind.values:
-            raise ValidationError({"kind": [_("Unknown facility kind.")]})
-        region = params.get("region") or None
-        if region and not region.isdigit():
-            raise ValidationError({"region": [_("Enter a region code made of digits.")]})
-        org_id = _int_param(self.request, "org")
-        organisation = get_object_or_404(Organisation, pk=org_id) if org_id else None
-        return selectors.facility_list(kind=kind, region=region, organisation=organisation)
+        if self.action != "list":
+            return selectors.facility_list()
+        filters = query(FacilityFilter, self.request)
+        return selectors.facility_search(kind=filters["kind"] or None, region=filters["region"] or None,
+                                         organisation=filters["org"], q=filters["q"])
 
 
-@extend_schema(tags=["staff"], parameters=[OpenApiParameter("facility", int)])
+@extend_schema(tags=["staff"])
 class StaffVenueViewSet(viewsets.ModelViewSet):
     """Venues of the facilities the staff member manages."""
 
     permission_classes = [StaffAccess]
     serializer_class = VenueSerializer
+    filterset_class = StaffVenueFilter
 
     def get_queryset(self):
-        facility_id = _int_param(self.request, "facility")
-        facility = get_object_or_404(Facility, pk=facility_id) if facility_id else None
-        return selectors.venue_list_for_staff(actor=self.request.user, facility=facility)
+        filters = query(StaffVenueFilter, self.request) if self.action == "list" else {}
+        return selectors.venue_list_for_staff(actor=self.request.user, **filters)
 
     def create(self, request, *args, **kwargs):
         serializer = VenueSerializer(data=request.data)
@@ -109,7 +92,7 @@ class StaffVenueViewSet(viewsets.ModelViewSet):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class AssetRecordSerializer(serializers.ModelSerializer):
+class AssetRecordSerializer(ModelSerializer):
     class Meta:
         model = AssetRecord
         fields = ["id", "facility", "year", "book_value_fen", "currency", "land_area_m2", "floor_area_m2",
@@ -118,19 +101,18 @@ class AssetRecordSerializer(serializers.ModelSerializer):
         validators: list = []  # (facility, year) uniqueness is the service's field error
 
 
-@extend_schema(tags=["staff"], parameters=[OpenApiParameter("facility", int), OpenApiParameter("year", int)])
+@extend_schema(tags=["staff"])
 class StaffAssetRecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
                               mixins.UpdateModelMixin, viewsets.GenericViewSet):
     """The asset register of the staff member's facilities, one record per facility per year."""
 
     permission_classes = [StaffAccess]
     serializer_class = AssetRecordSerializer
+    filterset_class = StaffAssetRecordFilter
 
     def get_queryset(self):
-        facility_id = _int_param(self.request, "facility")
-        facility = get_object_or_404(Facility, pk=facility_id) if facility_id else None
-        return selectors.asset_record_list_for_staff(actor=self.request.user, facility=facility,
-                                                     year=_int_param(self.request, "year"))
+        filters = query(StaffAssetRecordFilter, self.request) if self.action == "list" else {}
+        return selectors.asset_record_list_for_staff(actor=self.request.user, **filters)
 
     def create(self, request, *args, **kwargs):
         serializer = AssetRecordSerializer(data=request.data)

@@ -8,12 +8,12 @@ from typing import TypeVar
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from bookings.models import WALKIN_EARLIEST_DATE, WALKIN_MAX_PERSONS, Activity, MemberCategory, Session
 from facilities.models import AssetRecord, Facility, Venue, VenueKind
+from portal import inputs
 from portal.constraints import ConstraintErrorsFormMixin
 from portal.members.models import DependantRelation
 from portal.members.selectors import grassroots_list
@@ -40,7 +40,7 @@ class ProfileForm(forms.Form):
 class DependantForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=50, validators=[validate_person_name])
     relation = forms.ChoiceField(label=_("Relation"), choices=DependantRelation.choices)
-    birth_date = forms.DateField(label=_("Birth date"), widget=DateInput)
+    birth_date = inputs.DateField(label=_("Birth date"), widget=DateInput)
 
 
 class RejectForm(forms.Form):
@@ -125,9 +125,9 @@ class DateTimeLocalInput(forms.DateTimeInput):
 class ScheduleForm(forms.Form):
     """A term of sessions: weekdays x weeks, or a raw RFC 5545 RRULE for anything else."""
 
-    first_start = forms.DateTimeField(label=_("First session starts"), widget=DateTimeLocalInput,
-                                      input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
-    duration_minutes = forms.IntegerField(label=_("Length (minutes)"), min_value=1, initial=90)
+    first_start = inputs.DateTimeField(label=_("First session starts"), widget=DateTimeLocalInput,
+                                       input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
+    duration_minutes = forms.IntegerField(label=_("Length (minutes)"), min_value=1, max_value=24 * 60, initial=90)
     weekdays = forms.MultipleChoiceField(label=_("Every"), choices=WEEKDAYS, required=False,
                                          widget=forms.CheckboxSelectMultiple)
     weeks = forms.IntegerField(label=_("For how many weeks"), min_value=1, max_value=104, required=False, initial=12)
@@ -136,8 +136,8 @@ class ScheduleForm(forms.Form):
                                         "fields above when filled in."))
     exdates = forms.CharField(label=_("Skip these dates (holidays)"), required=False,
                               help_text=_("YYYY-MM-DD, separated by commas."))
-    capacity = forms.IntegerField(label=_("Places per session"), min_value=1, required=False,
-                                  help_text=_("Empty: the venue's capacity."))
+    capacity = forms.IntegerField(label=_("Places per session"), min_value=1, max_value=inputs.MAX_PEOPLE,
+                                  required=False, help_text=_("Empty: the venue's capacity."))
     venue = forms.ModelChoiceField(label=_("Venue"), queryset=None, required=False)
 
     def __init__(self, *args, venues=None, **kwargs):
@@ -150,9 +150,11 @@ class ScheduleForm(forms.Form):
             part = part.strip()
             if not part:
                 continue
-            day = parse_date(part) if len(part) == 10 else None
-            if day is None:
-                raise ValidationError(_("“%(value)s” is not a date (YYYY-MM-DD).") % {"value": part})
+            try:  # the same bounded date field as every other date input (2026-13-45 is not a date)
+                day = inputs.DateField(input_formats=["%Y-%m-%d"]).clean(part)
+            except ValidationError as exc:
+                raise ValidationError(_("“%(value)s” is not a date (YYYY-MM-DD).") % {"value": part}
+                                      if exc.code == "invalid" else exc.messages[0])
             days.append(day)
         return days
 
@@ -167,7 +169,7 @@ class ScheduleForm(forms.Form):
 
 
 class CapacityForm(forms.Form):
-    capacity = forms.IntegerField(label=_("New capacity"), min_value=0)
+    capacity = forms.IntegerField(label=_("New capacity"), min_value=0, max_value=inputs.MAX_PEOPLE)
 
 
 class SessionCancelForm(forms.Form):
@@ -189,8 +191,8 @@ class WalkInForm(forms.Form):
     facility = forms.ModelChoiceField(label=_("Facility"), queryset=None)
     venue = forms.ModelChoiceField(label=_("Venue"), queryset=None, required=False)
     session = forms.ModelChoiceField(label=_("Session today"), queryset=None, required=False)
-    date = forms.DateField(label=_("Date"), required=False, widget=DateInput(format="%Y-%m-%d"),
-                           help_text=_("Empty: the session's day, or today."))
+    date = inputs.DateField(label=_("Date"), required=False, widget=DateInput(format="%Y-%m-%d"),
+                            help_text=_("Empty: the session's day, or today."))
     persons = forms.IntegerField(label=_("Number of people"), min_value=1, max_value=WALKIN_MAX_PERSONS)
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
@@ -215,10 +217,10 @@ class WalkInForm(forms.Form):
 
 
 class SessionMoveForm(forms.Form):
-    start = forms.DateTimeField(label=_("New start"), widget=DateTimeLocalInput,
-                                input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
-    end = forms.DateTimeField(label=_("New end"), widget=DateTimeLocalInput,
-                              input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
+    start = inputs.DateTimeField(label=_("New start"), widget=DateTimeLocalInput,
+                                 input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
+    end = inputs.DateTimeField(label=_("New end"), widget=DateTimeLocalInput,
+                               input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
     venue = forms.ModelChoiceField(label=_("Venue"), queryset=None, required=False)
 
     def __init__(self, *args, venues=None, **kwargs):
@@ -229,7 +231,7 @@ class SessionMoveForm(forms.Form):
 class VenueForm(forms.Form):
     name = forms.CharField(label=pgettext_lazy("venue", "Name"), max_length=100)
     kind = forms.ChoiceField(label=_("Kind"), choices=VenueKind.choices)
-    capacity = forms.IntegerField(label=_("Capacity"), min_value=1)
+    capacity = forms.IntegerField(label=_("Capacity"), min_value=1, max_value=inputs.MAX_PEOPLE)
     description = forms.CharField(label=_("Description"), max_length=300, required=False)
 
 

@@ -4,21 +4,77 @@ from __future__ import annotations
 
 import math
 
+from django import forms
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
-from rest_framework import exceptions
+from rest_framework import exceptions, serializers
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
+from rest_framework.routers import DefaultRouter
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from portal.errors import DomainError
 
 
+class Router(DefaultRouter):
+    """Detail routes take digits only (unless a viewset says otherwise), so `/bookings/AAA/` is a 404 from the
+    URL resolver and never reaches a view that would turn it into an integer."""
+
+    default_lookup_value_regex = r"[0-9]+"
+
+    def get_lookup_regex(self, viewset, lookup_prefix=""):
+        lookup_field = getattr(viewset, "lookup_field", "pk")
+        lookup_url_kwarg = getattr(viewset, "lookup_url_kwarg", None) or lookup_field
+        value = getattr(viewset, "lookup_value_regex", self.default_lookup_value_regex)
+        return f"(?P<{lookup_prefix}{lookup_url_kwarg}>{value})"
+
+
+MAX_PAGE_SIZE = 100
+
+
+class _PageForm(forms.Form):
+    page = forms.IntegerField(min_value=1, required=False)
+    page_size = forms.IntegerField(min_value=1, max_value=MAX_PAGE_SIZE, required=False)
+
+
 class Pagination(PageNumberPagination):
+    """`?page=` and `?page_size=` are validated like any other parameter: a bad value is a 400 naming it."""
+
     page_size_query_param = "page_size"
-    max_page_size = 100
+    max_page_size = MAX_PAGE_SIZE
+    last_page_strings = ()
+
+    def _params(self, request) -> dict:
+        form = _PageForm(request.query_params)
+        if not form.is_valid():
+            raise exceptions.ValidationError({field: list(errors) for field, errors in form.errors.items()})
+        return form.cleaned_data
+
+    def get_page_size(self, request):
+        return self._params(request)["page_size"] or self.page_size
+
+    def get_page_number(self, request, paginator):
+        return self._params(request)["page"] or 1
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"]["minimum"] = 1
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"]["maximum"] = self.max_page_size
+        return parameters
+
+
+class ProblemSerializer(serializers.Serializer):
+    """The one error format (RFC 9457 in spirit): what went wrong, and which fields are to blame."""
+
+    type = serializers.CharField()
+    title = serializers.CharField()
+    detail = serializers.CharField()
+    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
 
 
 _TYPES = {
@@ -88,7 +144,9 @@ def exception_handler(exc, context):
             status=exc.status_code,
             headers={"Retry-After": str(retry_after)} if retry_after else None,
         )
-    if isinstance(exc, DjangoValidationError):
+    if isinstance(exc, (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent)):
+        exc = exceptions.ParseError(_("The request body is too large."))
+    elif isinstance(exc, DjangoValidationError):
         exc = _django_validation_error(exc)
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()

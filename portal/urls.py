@@ -6,12 +6,13 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
-from rest_framework.routers import DefaultRouter
 
 from bookings.api import public as bookings_api
 from bookings.api import staff as bookings_staff_api
 from facilities import api as facilities_api
 from frontend.views import mfa as mfa_views
+from portal import converters  # noqa: F401 - registers <token:...>
+from portal.api import Router
 from portal.audit import api as audit_api
 from portal.health import healthz
 from portal.members import api as members_api
@@ -20,7 +21,7 @@ from portal.notifications import api as notifications_api
 from portal.payments import api as payments_api
 from portal.uploads import media_view
 
-router = DefaultRouter()
+router = Router()
 router.register("me/dependants", members_api.DependantViewSet, basename="dependant")
 router.register("notifications", notifications_api.MessageViewSet, basename="notification")
 router.register("staff/members", members_api.StaffMemberViewSet, basename="staff-member")
@@ -51,7 +52,7 @@ api_v1 = [
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
-    path("calendar/<str:token>.ics", bookings_api.calendar_feed, name="calendar-feed"),
+    path("calendar/<token:token>.ics", bookings_api.calendar_feed, name="calendar-feed"),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its start-up script as a file (no inline script); Swagger UI's page keeps one

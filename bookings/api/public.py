@@ -2,81 +2,44 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
-
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema
+from drf_spectacular.utils import OpenApiTypes, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from facilities.models import Facility
 from portal.errors import NotFound
+from portal.filters import query
 from portal.members.selectors import member_require
 from portal.qr import qr_svg
+from portal.serializers import Serializer
 
 from .. import selectors, services
-from ..models import Booking, Category
-from ..rules import LOCAL_TZ
+from ..filters import BookingFilter, SessionFilter
+from ..models import Booking, Session
 from .serializers import BookingCreateSerializer, BookingSerializer, SessionSerializer
 
 
-def _moment(request, name: str):
-    raw = request.query_params.get(name)
-    if not raw:
-        return None
-    value = parse_datetime(raw)
-    if value is None:
-        day = parse_date(raw)
-        if day is None:
-            raise ValidationError({name: [_("Enter a date (YYYY-MM-DD) or an ISO 8601 date-time.")]})
-        value = datetime.combine(day, time.min)
-    return value if value.tzinfo else value.replace(tzinfo=LOCAL_TZ)
-
-
-@extend_schema(tags=["sessions"], parameters=[
-    OpenApiParameter("facility", int), OpenApiParameter("activity", int),
-    OpenApiParameter("start", OpenApiTypes.DATETIME, description="from (default: now); date or date-time"),
-    OpenApiParameter("end", OpenApiTypes.DATETIME, description="until (exclusive)"),
-    OpenApiParameter("category", str, enum=list(Category.values)),
-])
+@extend_schema(tags=["sessions"])
 class SessionViewSet(viewsets.ReadOnlyModelViewSet):
-    """Upcoming sessions with capacity, remaining seats, price and whether the caller may book (and why not)."""
+    """Upcoming sessions with capacity, remaining seats, price and whether the caller may book (and why not).
+    The list and one session are read by the same selector, so both give the same verdict."""
 
     permission_classes = [AllowAny]
     serializer_class = SessionSerializer
+    filterset_class = SessionFilter
 
     def get_queryset(self):
-        params = self.request.query_params
-        facility = None
-        if params.get("facility"):
-            if not params["facility"].isdigit():
-                raise ValidationError({"facility": [_("Enter a whole number.")]})
-            facility = get_object_or_404(Facility, pk=params["facility"])
-        activity = params.get("activity")
-        if activity and not activity.isdigit():
-            raise ValidationError({"activity": [_("Enter a whole number.")]})
-        category = params.get("category") or None
-        if category and category not in Category.values:
-            raise ValidationError({"category": [_("Unknown category.")]})
-        start, end = _moment(self.request, "start"), _moment(self.request, "end")
-        if start and end and end <= start:
-            raise ValidationError({"end": [_("The end must be after the start.")]})
-        if self.action == "retrieve":
-            from ..models import Session
-
-            return Session.objects.filter(activity__published=True).select_related(
-                "activity__facility__organisation", "venue")
-        return selectors.session_list(facility=facility, start=start, end=end, category=category,
-                                      activity_id=int(activity) if activity else None)
+        if getattr(self, "swagger_fake_view", False):
+            return Session.objects.none()
+        params = query(SessionFilter, self.request)
+        activity = params.pop("activity")
+        return selectors.session_search(activity_id=activity.pk if activity else None, **params)
 
     def _respond(self, sessions, many: bool):
         availability = selectors.session_availability(member=selectors.member_for(self.request.user),
@@ -89,7 +52,7 @@ class SessionViewSet(viewsets.ReadOnlyModelViewSet):
         return self.get_paginated_response(self._respond(list(page), many=True))
 
     def retrieve(self, request, *args, **kwargs):
-        return Response(self._respond([self.get_object()], many=False))
+        return Response(self._respond([selectors.session_get(session_id=int(kwargs["pk"]))], many=False))
 
 
 @extend_schema(tags=["bookings"])
@@ -97,12 +60,13 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     """The signed-in member's own bookings; anybody else's is 404."""
 
     serializer_class = BookingSerializer
+    filterset_class = BookingFilter
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation has no member
             return Booking.objects.none()
-        return selectors.booking_list(member=member_require(user=self.request.user),
-                                      status=self.request.query_params.get("status") or None)
+        status_filter = query(BookingFilter, self.request)["status"] if self.action == "list" else None
+        return selectors.booking_list(member=member_require(user=self.request.user), status=status_filter or None)
 
     @extend_schema(request=BookingCreateSerializer, responses={201: BookingSerializer})
     def create(self, request):
@@ -114,8 +78,6 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return Response(BookingSerializer(booking).data, status=status.HTTP_201_CREATED)
 
     def _act(self, fn, pk):
-        if not str(pk).isdigit():
-            raise NotFound()
         booking = fn(member=member_require(user=self.request.user), booking_id=int(pk))
         return Response(BookingSerializer(selectors.booking_get(member=booking.member, booking_id=booking.pk)).data)
 
@@ -147,13 +109,13 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return HttpResponse(svg, content_type="image/svg+xml")
 
 
-class SuspensionSerializer(serializers.Serializer):
+class SuspensionSerializer(Serializer):
     suspended = serializers.BooleanField()
     reason = serializers.CharField()
     ends_at = serializers.DateTimeField(allow_null=True)
 
 
-class FeedUrlSerializer(serializers.Serializer):
+class FeedUrlSerializer(Serializer):
     url = serializers.URLField()
 
 

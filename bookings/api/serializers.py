@@ -6,12 +6,14 @@ from datetime import datetime
 
 from rest_framework import serializers
 
+from portal.inputs import BoundedDateField
 from portal.payments.serializers import PayableSerializerMixin
+from portal.serializers import ModelSerializer, Serializer
 
 from ..models import Activity, Booking, Session, WalkIn
 
 
-class ActivityBriefSerializer(serializers.ModelSerializer):
+class ActivityBriefSerializer(ModelSerializer):
     facility_name = serializers.CharField(source="facility.name", read_only=True)
 
     class Meta:
@@ -20,7 +22,7 @@ class ActivityBriefSerializer(serializers.ModelSerializer):
                   "waitlist_enabled", "ballot", "max_seats_per_booking"]
 
 
-class SessionSerializer(serializers.ModelSerializer):
+class SessionSerializer(ModelSerializer):
     activity = ActivityBriefSerializer(read_only=True)
     venue_name = serializers.CharField(source="venue.name", read_only=True, default=None)
     remaining = serializers.IntegerField(read_only=True)
@@ -70,7 +72,7 @@ class SessionSerializer(serializers.ModelSerializer):
         return self._verdict(obj).queue_place
 
 
-class BookingSerializer(PayableSerializerMixin, serializers.ModelSerializer):
+class BookingSerializer(PayableSerializerMixin, ModelSerializer):
     session_start = serializers.DateTimeField(source="session.start", read_only=True)
     session_end = serializers.DateTimeField(source="session.end", read_only=True)
     activity_title = serializers.CharField(source="session.activity.title", read_only=True)
@@ -92,7 +94,7 @@ class BookingSerializer(PayableSerializerMixin, serializers.ModelSerializer):
         return getattr(obj, "queue_place", None)
 
 
-class BookingCreateSerializer(serializers.Serializer):
+class BookingCreateSerializer(Serializer):
     session = serializers.IntegerField(min_value=1)
     seats = serializers.IntegerField(default=1)
     waitlist = serializers.BooleanField(default=False)
@@ -107,9 +109,10 @@ class StaffBookingSerializer(BookingSerializer):
                   "ballot_rank", "ballot_weight"]
 
 
-class WalkInSerializer(serializers.ModelSerializer):
+class WalkInSerializer(ModelSerializer):
+    date = BoundedDateField(required=False)
+
     class Meta:
         model = WalkIn
         fields = ["id", "facility", "venue", "session", "date", "persons", "note", "created_at"]
         read_only_fields = ["created_at"]
-        extra_kwargs = {"date": {"required": False}}

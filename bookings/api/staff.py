@@ -2,40 +2,26 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from facilities.models import Facility, Venue
 from facilities.selectors import staff_facility_get
-from portal.errors import NotPermitted
-from portal.members import permissions
+from portal.filters import query
+from portal.inputs import MAX_PEOPLE, BoundedDateField, BoundedDateTimeField
 from portal.members.api import StaffAccess
 from portal.members.permissions import Action
+from portal.serializers import ModelSerializer, Serializer
 
 from .. import selectors, services
-from ..models import Activity, Session, WalkIn
+from ..filters import StaffActivityFilter, StaffSessionFilter
+from ..models import Activity, Session
 from .serializers import StaffBookingSerializer, WalkInSerializer
 
 
-def _filter_target(request, name: str, model, action: Action):
-    """A list filter naming an object outside the staff member's subtrees is refused (403), not emptied."""
-    raw = request.query_params.get(name)
-    if not raw:
-        return None
-    if not raw.isdigit():
-        raise ValidationError({name: [_("Enter a whole number.")]})
-    target = get_object_or_404(model, pk=int(raw))
-    if not permissions.can(request.user, action, target):
-        raise NotPermitted()
-    return target
-
-
-class StaffActivitySerializer(serializers.ModelSerializer):
+class StaffActivitySerializer(ModelSerializer):
     class Meta:
         model = Activity
         fields = ["id", "facility", "venue", "kind", "title", "category", "description", "price_fen", "currency",
@@ -45,17 +31,17 @@ class StaffActivitySerializer(serializers.ModelSerializer):
         read_only_fields = ["currency"]
 
 
-class GenerateSerializer(serializers.Serializer):
+class GenerateSerializer(Serializer):
     rrule = serializers.CharField(max_length=500, help_text='RFC 5545 RRULE, e.g. "FREQ=WEEKLY;BYDAY=TU;COUNT=12"')
-    first_start = serializers.DateTimeField(help_text="first occurrence; local time Asia/Shanghai if no offset")
-    duration_minutes = serializers.IntegerField()
-    capacity = serializers.IntegerField(required=False)
+    first_start = BoundedDateTimeField(help_text="first occurrence; local time Asia/Shanghai if no offset")
+    duration_minutes = serializers.IntegerField(min_value=1, max_value=24 * 60)
+    capacity = serializers.IntegerField(required=False, min_value=1, max_value=MAX_PEOPLE)
     venue = serializers.PrimaryKeyRelatedField(queryset=Venue.objects.all(), required=False, allow_null=True)
-    exdates = serializers.ListField(child=serializers.DateField(), required=False, default=list,
+    exdates = serializers.ListField(child=BoundedDateField(), required=False, default=list, max_length=500,
                                     help_text="local dates to skip (holidays)")
 
 
-class StaffSessionSerializer(serializers.ModelSerializer):
+class StaffSessionSerializer(ModelSerializer):
     remaining = serializers.IntegerField(read_only=True)
 
     class Meta:
@@ -64,33 +50,30 @@ class StaffSessionSerializer(serializers.ModelSerializer):
                   "cancel_reason", "ballot_seed", "ballot_drawn_at"]
 
 
-class CapacitySerializer(serializers.Serializer):
-    capacity = serializers.IntegerField()
+class CapacitySerializer(Serializer):
+    capacity = serializers.IntegerField(min_value=0, max_value=MAX_PEOPLE)
 
 
-class MoveSerializer(serializers.Serializer):
-    start = serializers.DateTimeField()
-    end = serializers.DateTimeField()
+class MoveSerializer(Serializer):
+    start = BoundedDateTimeField()
+    end = BoundedDateTimeField()
     venue = serializers.PrimaryKeyRelatedField(queryset=Venue.objects.all(), required=False, allow_null=True)
 
 
-class CancelSerializer(serializers.Serializer):
+class CancelSerializer(Serializer):
     reason = serializers.CharField(max_length=300)
 
 
-@extend_schema(tags=["staff"], parameters=[OpenApiParameter("facility", int)])
+@extend_schema(tags=["staff"])
 class StaffActivityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
                            mixins.UpdateModelMixin, viewsets.GenericViewSet):
     permission_classes = [StaffAccess]
     serializer_class = StaffActivitySerializer
+    filterset_class = StaffActivityFilter
 
     def get_queryset(self):
-        qs = permissions.scope(self.request.user, Action.MANAGE_ACTIVITY, Activity.objects.select_related("facility"),
-                               via="facility__organisation")
-        facility = _filter_target(self.request, "facility", Facility, Action.MANAGE_ACTIVITY)
-        if facility is not None:
-            qs = qs.filter(facility=facility)
-        return qs.order_by("facility_id", "title", "id")
+        filters = query(StaffActivityFilter, self.request) if self.action == "list" else {}
+        return selectors.activity_list_for_staff(actor=self.request.user, **filters)
 
     def create(self, request, *args, **kwargs):
         serializer = StaffActivitySerializer(data=request.data)
@@ -110,7 +93,7 @@ class StaffActivityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mix
                                                                          data=data)).data)
 
     @extend_schema(request=GenerateSerializer, responses={201: StaffSessionSerializer(many=True)})
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], filterset_class=None, pagination_class=None)
     def generate(self, request, pk=None):
         """Create sessions from a recurrence rule with exception dates (at most 500)."""
         activity = self.get_object()
@@ -120,18 +103,15 @@ class StaffActivityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mix
         return Response(StaffSessionSerializer(sessions, many=True).data, status=status.HTTP_201_CREATED)
 
 
-@extend_schema(tags=["staff"], parameters=[OpenApiParameter("activity", int)])
+@extend_schema(tags=["staff"])
 class StaffSessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     permission_classes = [StaffAccess]
     serializer_class = StaffSessionSerializer
+    filterset_class = StaffSessionFilter
 
     def get_queryset(self):
-        qs = permissions.scope(self.request.user, Action.MANAGE_ACTIVITY, Session.objects.all(),
-                               via="activity__facility__organisation")
-        activity = _filter_target(self.request, "activity", Activity, Action.MANAGE_ACTIVITY)
-        if activity is not None:
-            qs = qs.filter(activity=activity)
-        return qs.order_by("start", "id")
+        filters = query(StaffSessionFilter, self.request) if self.action == "list" else {}
+        return selectors.session_list_for_staff(actor=self.request.user, **filters)
 
     @extend_schema(request=CapacitySerializer)
     @action(detail=True, methods=["post"])
@@ -160,14 +140,14 @@ class StaffSessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
         return Response(StaffSessionSerializer(session).data)
 
     @extend_schema(responses=StaffBookingSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], filterset_class=None)
     def bookings(self, request, pk=None):
         qs = selectors.session_bookings_for_staff(actor=request.user, session_id=int(pk))
         page = self.paginate_queryset(qs)
         return self.get_paginated_response(StaffBookingSerializer(page, many=True).data)
 
 
-class CheckinSerializer(serializers.Serializer):
+class CheckinSerializer(Serializer):
     code = serializers.CharField(max_length=64)
 
 
@@ -178,7 +158,7 @@ class StaffCheckinViewSet(viewsets.GenericViewSet):
     permission_classes = [StaffAccess]
     serializer_class = CheckinSerializer
 
-    @extend_schema(request=CheckinSerializer, responses=StaffBookingSerializer)
+    @extend_schema(request=CheckinSerializer, responses={200: StaffBookingSerializer})
     def create(self, request):
         serializer = CheckinSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -194,8 +174,7 @@ class StaffWalkInViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = WalkInSerializer
 
     def get_queryset(self):
-        return permissions.scope(self.request.user, Action.CHECK_IN, WalkIn.objects.all(),
-                                 via="facility__organisation").order_by("-date", "-id")
+        return selectors.walkin_list_for_staff(actor=self.request.user)
 
     def create(self, request):
         serializer = WalkInSerializer(data=request.data)

@@ -6,14 +6,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from bookings.selectors import sessions_today_for_staff
 from portal.errors import Conflict
 from portal.members import permissions
+from portal.members.filters import StaffMemberFilter
 from portal.members.models import Member, Organisation, VerificationStatus
 from portal.members.permissions import Action
 from portal.members.selectors import member_get_for_staff, member_list_for_staff, role_grants_for
@@ -21,7 +21,7 @@ from portal.members.services import member_reject, member_verify
 
 from ..access import console_sections, staff_console
 from ..forms import RejectForm, apply_service_errors
-from ..utils import safe_next
+from ..utils import page_filters, safe_next
 
 PAGE_SIZE = 25
 
@@ -48,12 +48,9 @@ def today(request):
 
 
 def _organisation_filter(request) -> Organisation | None:
-    org_id = request.GET.get("org", "")
-    if not org_id:
-        return None
-    if not org_id.isdigit():
-        raise Http404
-    return get_object_or_404(Organisation, pk=int(org_id))
+    """`?org=`, read like the API's (a bad or unknown id is left out, with a message)."""
+    filters = StaffMemberFilter({"org": request.GET.get("org", "")}, queryset=Member.objects.none())
+    return page_filters(request, filters)["org"]
 
 
 @staff_console(action=Action.VIEW_MEMBER)

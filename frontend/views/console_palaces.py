@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -37,7 +38,7 @@ from ..forms import (
     apply_service_errors,
     service_submit,
 )
-from ..utils import local_midnight, week_start
+from ..utils import local_midnight, week_from
 from .console import _render
 
 # --- Activities ---------------------------------------------------------------------------------------------
@@ -160,7 +161,7 @@ def activity_schedule(request, pk: int):
 @staff_console(action=Action.MANAGE_ACTIVITY)
 def session_calendar(request):
     """A week of sessions across the user's facilities with fill rates."""
-    week = week_start(request.GET.get("week"))
+    week = week_from(request)
     sessions = selectors.session_week_for_staff(actor=request.user, start=local_midnight(week))
     days = [{"date": week + timedelta(days=i), "today": week + timedelta(days=i) == timezone.localdate(),
              "sessions": [s for s in sessions if timezone.localtime(s.start).date() == week + timedelta(days=i)]}
@@ -284,8 +285,12 @@ def _walkin_form(request, data=None) -> WalkInForm:
     venues = venue_list_for_staff(actor=request.user, action=Action.CHECK_IN).filter(active=True)
     sessions = selectors.sessions_today_for_staff(actor=request.user, action=Action.CHECK_IN)
     source = data if data is not None else request.GET
-    facility_id = source.get("facility") or ""
-    if not facility_id.isdigit():
+    try:  # the chosen facility, read like any other input (an unknown or foreign id is simply not a choice)
+        chosen = forms.ModelChoiceField(queryset=facilities_qs, required=False).clean(source.get("facility"))
+    except ValidationError:
+        chosen = None
+    facility_id = str(chosen.pk) if chosen else ""
+    if not facility_id:
         only = list(facilities_qs[:2])
         facility_id = str(only[0].pk) if len(only) == 1 else ""
     if facility_id:
@@ -327,7 +332,11 @@ def checkin(request):
         else:
             status = 400
     elif request.method == "POST":
-        result = _checkin_result(request, request.POST.get("code", ""))
+        code_form = CheckinForm(request.POST)
+        if code_form.is_valid() or not request.POST.get("code", "").strip():
+            result = _checkin_result(request, code_form.cleaned_data.get("code", ""))
+        else:  # too long, or bytes no ticket holds (NUL)
+            result = {"kind": "error", "title": _("Not valid"), "detail": " ".join(code_form.errors["code"])}
         form = CheckinForm()  # ready for the next ticket
         if request.htmx:
             return _render(request, "frontend/console/checkin.html#result", {"result": result}, key="checkin")

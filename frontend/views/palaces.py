@@ -11,32 +11,26 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bookings import rules, selectors, services
 from bookings.models import Category
-from facilities.models import FacilityKind
-from facilities.selectors import facility_get, facility_list
+from facilities.models import Facility, FacilityKind
+from facilities.selectors import facility_get, facility_list, facility_search
 from portal.errors import Conflict, NotFound, NotPermitted
 from portal.members.selectors import member_require
 
+from ..filters import PalaceFilter
 from ..forms import BookForm, apply_service_errors
-from ..utils import local_midnight, week_start
+from ..utils import local_midnight, page_filters, week_from, week_start
 
 
 def palace_list(request):
-    region = request.GET.get("region", "")
-    q = request.GET.get("q", "").strip()
-    category = request.GET.get("category", "")
-    palaces = facility_list(kind=FacilityKind.PALACE, region=region or None)
-    if q:
-        palaces = palaces.filter(Q(name__icontains=q) | Q(address__icontains=q)
-                                 | Q(activities__title__icontains=q, activities__published=True)).distinct()
-    if category:
-        palaces = palaces.filter(activities__category=category, activities__published=True).distinct()
+    filters = page_filters(request, PalaceFilter(request.GET, queryset=Facility.objects.none()))
+    region, q, category = filters["region"] or "", (filters["q"] or "").strip(), filters["category"] or ""
+    palaces = facility_search(kind=FacilityKind.PALACE, region=region or None, q=q, category=category)
     regions = {}
     for code, name in facility_list(kind=FacilityKind.PALACE).values_list("region_code", "organisation__name"):
         regions.setdefault(code, name)
@@ -64,7 +58,7 @@ def palace_detail(request, pk: int):
         raise NotFound()
     jumped = False
     if request.GET.get("week"):
-        week = week_start(request.GET.get("week"))
+        week = week_from(request)
     else:
         week, jumped = _opening_week(facility)
     start, end = local_midnight(week), local_midnight(week + timedelta(days=7))

@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.response import Response
 
-from portal.errors import NotFound
+from portal.filters import query
+from portal.inputs import BoundedDateField
 from portal.privacy import mask_phone
+from portal.serializers import ModelSerializer, Serializer
 
 from . import mfa, permissions, selectors, services
-from .models import Dependant, Member, Organisation, VerificationStatus
+from .filters import GrassrootsFilter, StaffMemberFilter
+from .models import Dependant, Member, Organisation
 from .validators import validate_person_name
 
 
@@ -31,19 +33,21 @@ class StaffAccess(BasePermission):
                     and permissions.has_staff_access(user, session=mfa.request_session(request)))
 
 
-class OrganisationSerializer(serializers.ModelSerializer):
+class OrganisationSerializer(ModelSerializer):
     class Meta:
         model = Organisation
         fields = ["id", "name", "level", "region_code"]
 
 
-class DependantSerializer(serializers.ModelSerializer):
+class DependantSerializer(ModelSerializer):
+    birth_date = BoundedDateField()
+
     class Meta:
         model = Dependant
         fields = ["id", "name", "relation", "birth_date"]
 
 
-class MeSerializer(serializers.Serializer):
+class MeSerializer(Serializer):
     """Read: the whole profile. Write: only the fields a member may change themselves."""
 
     id = serializers.IntegerField(source="member.id", read_only=True)
@@ -59,7 +63,7 @@ class MeSerializer(serializers.Serializer):
     organisation_name = serializers.CharField(source="member.organisation.name", read_only=True)
     id_number = serializers.CharField(write_only=True, required=False, max_length=18)
     id_number_last4 = serializers.CharField(source="member.id_number_last4", read_only=True)
-    birth_date = serializers.DateField(source="member.birth_date", read_only=True)
+    birth_date = serializers.DateField(source="member.birth_date", read_only=True, allow_null=True)
     model_worker_level = serializers.CharField(source="member.model_worker_level", read_only=True)
     skilled_worker = serializers.BooleanField(source="member.skilled_worker", read_only=True)
     frontline = serializers.BooleanField(source="member.frontline", read_only=True)
@@ -106,7 +110,7 @@ class DependantViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, mixins.De
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation has no user
             return Dependant.objects.none()
-        return Dependant.objects.filter(member__user=self.request.user).order_by("id")
+        return selectors.dependant_list(user=self.request.user)
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
@@ -125,14 +129,17 @@ class GrassrootsListView(generics.ListAPIView):
 
     permission_classes = [AllowAny]
     serializer_class = OrganisationSerializer
+    filterset_class = GrassrootsFilter
 
     def get_queryset(self):
-        return selectors.grassroots_list(search=self.request.query_params.get("search", ""))
+        if getattr(self, "swagger_fake_view", False):
+            return Organisation.objects.none()
+        return selectors.grassroots_list(**query(GrassrootsFilter, self.request))
 
 
-class StaffMemberSerializer(serializers.ModelSerializer):
+class StaffMemberSerializer(ModelSerializer):
     email = serializers.EmailField(source="user.email")
-    phone = serializers.CharField(source="user.phone")
+    phone = serializers.CharField(source="user.phone", allow_null=True)
     organisation = OrganisationSerializer()
     age_band = serializers.CharField(
         read_only=True, help_text="Age band such as 30–39 years (staff never see the birth date); empty without an ID.")
@@ -157,19 +164,17 @@ class StaffMemberListSerializer(StaffMemberSerializer):
     phone = MaskedPhoneField(source="user.phone", allow_null=True, read_only=True)
 
 
-class RejectSerializer(serializers.Serializer):
+class RejectSerializer(Serializer):
     reason = serializers.CharField(max_length=300)
 
 
-@extend_schema(tags=["staff"], parameters=[
-    OpenApiParameter("org", int, description="organisation id (must be inside your subtrees)"),
-    OpenApiParameter("status", str, enum=list(VerificationStatus.values)),
-])
+@extend_schema(tags=["staff"])
 class StaffMemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Members in the staff user's subtrees, and the verification queue."""
 
     permission_classes = [StaffAccess]
     serializer_class = StaffMemberSerializer
+    filterset_class = StaffMemberFilter
 
     def get_serializer_class(self):
         return StaffMemberListSerializer if self.action == "list" else StaffMemberSerializer
@@ -177,16 +182,13 @@ class StaffMemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Member.objects.none()
-        org_id = self.request.query_params.get("org")
-        organisation = get_object_or_404(Organisation, pk=org_id) if org_id and org_id.isdigit() else None
-        return selectors.member_list_for_staff(actor=self.request.user, organisation=organisation,
-                                               status=self.request.query_params.get("status"))
+        filters = query(StaffMemberFilter, self.request)
+        return selectors.member_list_for_staff(actor=self.request.user, organisation=filters["org"],
+                                               status=filters["status"] or None)
 
     def retrieve(self, request, *args, **kwargs):
-        member = get_object_or_404(Member.objects.select_related("user", "organisation"), pk=kwargs["pk"])
-        if not permissions.can(request.user, permissions.Action.VIEW_MEMBER, member):
-            raise NotFound()
-        return Response(StaffMemberSerializer(member).data)
+        return Response(StaffMemberSerializer(
+            selectors.member_get_for_staff(actor=request.user, member_id=int(kwargs["pk"]))).data)
 
     @extend_schema(request=None)
     @action(detail=True, methods=["post"])

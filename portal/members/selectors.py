@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from portal.errors import NotFound, NotPermitted
 
 from . import permissions
-from .models import Member, Organisation, OrganisationLevel, RoleGrant, User
+from .models import Dependant, Member, Organisation, OrganisationLevel, RoleGrant, User
 from .permissions import Action
 
 
@@ -55,3 +55,7 @@ def member_get_for_staff(*, actor: User, member_id: int) -> Member:
 
 def role_grants_for(*, user: User) -> QuerySet[RoleGrant]:
     return user.role_grants.select_related("organisation").order_by("organisation__path")
+
+
+def dependant_list(*, user: User) -> QuerySet[Dependant]:
+    return Dependant.objects.filter(member__user=user).order_by("id")

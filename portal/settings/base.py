@@ -68,6 +68,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "portal.bodylimits.JSONBodyLimitsMiddleware",  # no JSON body too deep or large for any view (allauth's too)
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -244,8 +245,10 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "portal.api.Pagination",
     "PAGE_SIZE": 20,
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_FILTER_BACKENDS": ["portal.filters.FilterSetBackend"],
+    # The API takes JSON (uploads name their own parsers), with a depth and size cap (portal/parsers.py).
+    "DEFAULT_PARSER_CLASSES": ["portal.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "portal.schema.AutoSchema",
     "EXCEPTION_HANDLER": "portal.api.exception_handler",
     # Keyed on portal.client_ip (TRUSTED_PROXY_COUNT); NUM_PROXIES keeps DRF's own get_ident in agreement.
     "DEFAULT_THROTTLE_CLASSES": [

@@ -71,4 +71,6 @@ def test_member_detail_and_filters_render(people, orgs):
         assert client.get(reverse("frontend:console:members"), {"status": status}).status_code == 200
     in_scope = client.get(reverse("frontend:console:members"), {"org": orgs["unit2"].pk})
     assert in_scope.status_code == 200
-    assert client.get(reverse("frontend:console:members"), {"org": "abc"}).status_code == 404
+    bad = client.get(reverse("frontend:console:members"), {"org": "abc"})  # ignored, and the page says so
+    assert bad.status_code == 200
+    assert [str(m).split("”")[0] for m in bad.context["messages"]] == ["“工会"]
