@@ -69,6 +69,9 @@ class AutoSchema(SpectacularAutoSchema):
         responses = operation.setdefault("responses", {})
         for status in statuses:
             responses.setdefault(str(status), self._problem_response(status, problem))
+        for code, response in responses.items():  # an error named by extend_schema keeps its words, in our format
+            if code.isdigit() and int(code) >= 400 and "content" not in response:
+                response["content"] = {"application/json": {"schema": problem}}
         return operation
 
     def _map_serializer_field(self, field, direction, bypass_extensions=False):

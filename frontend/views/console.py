@@ -49,7 +49,7 @@ def today(request):
 
 def _organisation_filter(request) -> Organisation | None:
     """`?org=`, read like the API's (a bad or unknown id is left out, with a message)."""
-    filters = StaffMemberFilter({"org": request.GET.get("org", "")}, queryset=Member.objects.none())
+    filters = StaffMemberFilter({"org": request.GET.get("org", "")})  # reads the query string only
     return page_filters(request, filters)["org"]
 
 

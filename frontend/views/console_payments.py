@@ -11,13 +11,13 @@ import csv
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from facilities.selectors import facility_list_for_staff
-from portal.errors import Conflict, NotFound, NotPermitted
+from portal.errors import Conflict, NotPermitted
 from portal.members import permissions
 from portal.members.permissions import Action
 from portal.payments import gateway, selectors, services
@@ -92,10 +92,7 @@ def payments(request, fmt: str = "html"):
 
 @staff_console(action=Action.REFUND_PAYMENT)
 def payment_refund(request, pk: int):
-    try:
-        payment = selectors.payment_get_for_staff(actor=request.user, payment_id=pk)
-    except NotFound:
-        raise Http404
+    payment = selectors.payment_get_for_staff(actor=request.user, payment_id=pk)
     adapter = adapter_for(payment)
     policy_fen, policy_reason = adapter.policy_refund_fen(payment.payable, payment)
     form = RefundForm(request.POST or None, max_fen=payment.refundable_fen, initial={

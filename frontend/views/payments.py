@@ -10,13 +10,12 @@ from csp.decorators import csp_update
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
 from bookings.selectors import member_for
-from portal.errors import Conflict, NotFound
+from portal.errors import Conflict
 from portal.payments import gateway, selectors, services
 from portal.payments.api import receipt_data
 from portal.payments.declines import decline_message
@@ -32,10 +31,7 @@ STRIPE_CSP = {"script-src": ["https://js.stripe.com"], "frame-src": ["https://js
 
 
 def _payment(request, pk: int):
-    try:
-        return selectors.payment_get_for_member(member=member_for(request.user), payment_id=pk)
-    except NotFound:
-        raise Http404
+    return selectors.payment_get_for_member(member=member_for(request.user), payment_id=pk)
 
 
 def _context(payment) -> dict:

@@ -13,7 +13,8 @@ from html.parser import HTMLParser
 # Words allowed in Chinese text: brand and technical terms (see docs/glossary.md) and the tokens of an
 # RFC 5545 example rule and a date pattern shown as input formats.
 ALLOWED = {
-    "QR", "API", "CSV", "XLSX", "Excel", "PDF", "TOTP", "iCal", "RFC", "ISO", "IP", "GB", "JPEG", "PNG", "WebP",
+    "QR", "API", "CSV", "XLSX", "Excel", "PDF", "Stripe", "CVC", "TOTP", "iCal", "RFC", "ISO", "IP", "GB",
+    "JPEG", "PNG", "WebP",
     "FREQ", "WEEKLY", "DAILY", "BYDAY", "COUNT", "UNTIL", "MO", "TU", "WE", "TH", "FR", "SA", "SU",
     "YYYY", "MM", "DD", "HH",
     "English",  # the language switch names each language in itself

@@ -26,7 +26,7 @@ def test_the_booking_page_offers_pay_and_the_pay_page_shows_the_amounts(held):
     assert "js.stripe.com" not in detail  # Stripe's script is on the payment page only
     pay = page.get(f"/payments/{payment.pk}/").content.decode()
     assert "¥30.00" in pay and "¥0.00" in pay  # amount, union subsidy, member share
-    assert 'data-testid="test-card-form"' in pay and "TEST MODE" in pay
+    assert 'data-testid="test-card-form"' in pay and "测试模式" in pay  # the test-mode label, in the default language
     assert "js.stripe.com" not in pay  # test mode: no external script at all
 
 

@@ -81,7 +81,7 @@ class R:
 ROUTES: dict[str, R] = {
     # platform
     "healthz": R(PUBLIC),
-    "calendar-feed": R(TOKEN, kwargs={"token": "wrong-token"}),
+    "calendar-feed": R(TOKEN, kwargs={"token": "wrongtoken-wrongtoken-0000"}),
     "api-root": R(AUTH),
     # member API
     "me": R(MEMBER_SELF, "GET PATCH"),

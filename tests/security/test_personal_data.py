@@ -33,6 +33,7 @@ from portal.notifications.sms import LocmemSmsBackend
 from portal.privacy import mask_id_number, mask_phone
 from tests.logins import login
 
+from .conftest import _payments
 from .routes import all_routes
 from .test_access_matrix import ROUTES, url_for
 
@@ -157,7 +158,9 @@ def _demo_world() -> dict:
         facility=facility, image="facilities/demo/hall.png", caption="大厅")
     message = Message.objects.filter(user=member.user).first() or Message.objects.create(
         user=member.user, kind="test", title="测试", body="测试")
+    payment, paid_payment = _payments(facility, member)
     return {
+        "payment": payment, "paid_payment": paid_payment,
         "member": member, "owner": member, "booking": booking, "ticket": booking.ticket_code, "session": session,
         "activity": session.activity, "facility": facility, "venue": facility.venues.first(),
         "asset": AssetRecord.objects.filter(facility=facility).first(), "photo": photo,
