@@ -6,7 +6,6 @@ from datetime import datetime
 
 from rest_framework import serializers
 
-from portal.inputs import BoundedDateField
 from portal.serializers import ModelSerializer, Serializer
 
 from ..models import Activity, Booking, Session, WalkIn
@@ -88,9 +87,8 @@ class StaffBookingSerializer(BookingSerializer):
 
 
 class WalkInSerializer(ModelSerializer):
-    date = BoundedDateField(required=False)
-
     class Meta:
         model = WalkIn
         fields = ["id", "facility", "venue", "session", "date", "persons", "note", "created_at"]
         read_only_fields = ["created_at"]
+        extra_kwargs = {"date": {"required": False}}

@@ -12,7 +12,6 @@ from rest_framework.response import Response
 
 from portal.errors import NotFound
 from portal.filters import query
-from portal.inputs import BoundedDateField
 from portal.serializers import ModelSerializer, Serializer
 
 from . import permissions, selectors, services
@@ -36,8 +35,6 @@ class OrganisationSerializer(ModelSerializer):
 
 
 class DependantSerializer(ModelSerializer):
-    birth_date = BoundedDateField()
-
     class Meta:
         model = Dependant
         fields = ["id", "name", "relation", "birth_date"]
