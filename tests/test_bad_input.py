@@ -172,6 +172,19 @@ def test_staff_bodies_refuse_impossible_values(world, url, body, field):
     assert field in problem(response, 400)["errors"]
 
 
+@pytest.mark.parametrize("field", ["opens_hours_before", "closes_hours_before", "cancel_hours_before"])
+def test_booking_windows_beyond_a_year_are_refused(world, api, field):
+    """Accepted, 2,000,000,000 hours before a session would be before year 1: every page listing the session
+    (the public session list included) would answer 500."""
+    url = f"/api/v1/staff/activities/{world['activity'].pk}/"
+    response = api_as(world["staff"]).patch(url, {field: 2_000_000_000}, format="json")
+    assert field in problem(response, 400)["errors"]
+    form = html_as(world["staff"]).post(reverse("frontend:console:activity_detail", args=[world["activity"].pk]),
+                                        {field: "2000000000"})
+    assert form.status_code == 400 and field in form.context["form"].errors
+    assert api.get("/api/v1/sessions/").status_code == 200
+
+
 def test_dependant_born_in_year_one_is_refused(world):
     response = api_as(world["member"].user).post("/api/v1/me/dependants/", {
         "name": "小明", "relation": "child", "birth_date": "0001-01-01"}, format="json")
