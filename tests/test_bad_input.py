@@ -147,6 +147,8 @@ def test_session_list_still_takes_dates_and_date_times(world, api):
     ({"exdates": ["9999-01-01"]}, "exdates"),
     ({"duration_minutes": 10 ** 12}, "duration_minutes"),
     ({"capacity": 10 ** 12}, "capacity"),
+    ({"first_start": "2100-12-31T23:00:00", "rrule": "FREQ=YEARLY;INTERVAL=7899;COUNT=2"}, "rrule"),
+    ({"rrule": "FREQ=YEARLY;UNTIL=99991231T000000"}, "rrule"),
 ])
 def test_generating_sessions_refuses_impossible_values(world, body, field):
     data = {"rrule": "FREQ=WEEKLY;BYDAY=TU;COUNT=2", "first_start": "2099-01-06T19:00:00", "duration_minutes": 90,
