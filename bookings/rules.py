@@ -174,3 +174,9 @@ def evaluate(*, member, session: Session, now: datetime, has_active_booking: boo
             return Verdict(True, "full", mode="waitlist", opens_at=opens_at, places=0)
         return no("full")
     return Verdict(True, opens_at=opens_at, places=places)
+
+
+# Booking windows and cancellation deadlines reach at most a year before a session: the API and the console
+# refuse more, so a window computed from them always stays within the calendar (no OverflowError on any page).
+MAX_HOURS_BEFORE = 366 * 24
+HOURS_BEFORE_FIELDS = ("opens_hours_before", "closes_hours_before", "cancel_hours_before")

@@ -7,11 +7,13 @@ from typing import TypeVar
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from bookings.models import WALKIN_EARLIEST_DATE, WALKIN_MAX_PERSONS, Activity, MemberCategory, Session
+from bookings.rules import HOURS_BEFORE_FIELDS, MAX_HOURS_BEFORE
 from facilities.models import AssetRecord, Facility, Venue, VenueKind
 from portal import inputs
 from portal.constraints import ConstraintErrorsFormMixin
@@ -104,6 +106,9 @@ class ActivityForm(ConstraintErrorsFormMixin, forms.ModelForm):
         if self.instance.pk:
             self.fields["price_yuan"].initial = self.instance.price_fen / 100
             self.fields.pop("facility")
+        for name in HOURS_BEFORE_FIELDS:  # at most a year ahead (bookings.rules)
+            self.fields[name].validators.append(MaxValueValidator(MAX_HOURS_BEFORE))
+            self.fields[name].widget.attrs["max"] = MAX_HOURS_BEFORE
 
     def service_data(self) -> dict:
         data = {k: v for k, v in self.cleaned_data.items() if k not in ("price_yuan", "facility")}

@@ -25,17 +25,22 @@ def safe_next(request, default: str = "/") -> str:
 def week_start(raw: str | None) -> date:
     """The Monday of the week holding `raw` (YYYY-MM-DD), or of this week when absent or invalid."""
     form = WeekForm({"week": raw or ""})
-    day = (form.cleaned_data["week"] if form.is_valid() else None) or timezone.localdate()
-    return day - timedelta(days=day.weekday())
+    return _monday(form.cleaned_data["week"] if form.is_valid() else None)
 
 
 def week_from(request) -> date:
     """The Monday of the week asked for by `?week=` (bounded like every date input); this week, with a message
     saying so, when the value is not a date the portal can show."""
     form = WeekForm(request.GET)
-    if not form.is_valid():
-        messages.warning(request, _("That week cannot be shown; here is this week."))
-    return week_start(form.cleaned_data.get("week") and form.cleaned_data["week"].isoformat())
+    if form.is_valid():
+        return _monday(form.cleaned_data["week"])
+    messages.warning(request, _("That week cannot be shown; here is this week."))
+    return _monday(None)
+
+
+def _monday(day: date | None) -> date:
+    day = day or timezone.localdate()
+    return day - timedelta(days=day.weekday())
 
 
 def page_filters(request, filterset) -> dict:

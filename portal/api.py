@@ -10,6 +10,7 @@ from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooMany
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from rest_framework import exceptions, serializers
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -33,6 +34,7 @@ class Router(DefaultRouter):
 
 
 MAX_PAGE_SIZE = 100
+EMPTY_PARAMETER = _lazy("Leave this parameter out, or give it a value.")
 
 
 class _PageForm(forms.Form):
@@ -49,8 +51,12 @@ class Pagination(PageNumberPagination):
 
     def _params(self, request) -> dict:
         form = _PageForm(request.query_params)
-        if not form.is_valid():
-            raise exceptions.ValidationError({field: list(errors) for field, errors in form.errors.items()})
+        errors = {} if form.is_valid() else {field: list(msgs) for field, msgs in form.errors.items()}
+        for name in form.fields:
+            if "" in request.query_params.getlist(name):
+                errors.setdefault(name, []).append(str(EMPTY_PARAMETER))
+        if errors:
+            raise exceptions.ValidationError(errors)
         return form.cleaned_data
 
     def get_page_size(self, request):

@@ -14,6 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.exceptions import ValidationError
 
+from portal.api import EMPTY_PARAMETER
+
 
 class FilterSetBackend(DjangoFilterBackend):
     """Puts each list view's `filterset_class` in the schema; the view applies it through its selector."""
@@ -34,9 +36,6 @@ def query(filterset_class: type[django_filters.FilterSet], request) -> dict:
     if errors:
         raise ValidationError(errors)
     return filterset.form.cleaned_data
-
-
-EMPTY_PARAMETER = _("Leave this parameter out, or give it a value.")
 
 
 class IntegerFilter(django_filters.NumberFilter):

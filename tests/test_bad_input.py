@@ -147,6 +147,8 @@ def test_session_list_still_takes_dates_and_date_times(world, api):
     ({"exdates": ["9999-01-01"]}, "exdates"),
     ({"duration_minutes": 10 ** 12}, "duration_minutes"),
     ({"capacity": 10 ** 12}, "capacity"),
+    ({"first_start": "2100-12-31T23:00:00", "rrule": "FREQ=YEARLY;INTERVAL=7899;COUNT=2"}, "rrule"),
+    ({"rrule": "FREQ=YEARLY;UNTIL=99991231T000000"}, "rrule"),
 ])
 def test_generating_sessions_refuses_impossible_values(world, body, field):
     data = {"rrule": "FREQ=WEEKLY;BYDAY=TU;COUNT=2", "first_start": "2099-01-06T19:00:00", "duration_minutes": 90,
@@ -172,6 +174,19 @@ def test_staff_bodies_refuse_impossible_values(world, url, body, field):
     assert field in problem(response, 400)["errors"]
 
 
+@pytest.mark.parametrize("field", ["opens_hours_before", "closes_hours_before", "cancel_hours_before"])
+def test_booking_windows_beyond_a_year_are_refused(world, api, field):
+    """Accepted, 2,000,000,000 hours before a session would be before year 1: every page listing the session
+    (the public session list included) would answer 500."""
+    url = f"/api/v1/staff/activities/{world['activity'].pk}/"
+    response = api_as(world["staff"]).patch(url, {field: 2_000_000_000}, format="json")
+    assert field in problem(response, 400)["errors"]
+    form = html_as(world["staff"]).post(reverse("frontend:console:activity_detail", args=[world["activity"].pk]),
+                                        {field: "2000000000"})
+    assert form.status_code == 400 and field in form.context["form"].errors
+    assert api.get("/api/v1/sessions/").status_code == 200
+
+
 def test_dependant_born_in_year_one_is_refused(world):
     response = api_as(world["member"].user).post("/api/v1/me/dependants/", {
         "name": "小明", "relation": "child", "birth_date": "0001-01-01"}, format="json")
@@ -193,6 +208,9 @@ def test_dependant_born_in_year_one_is_refused(world):
     ("anon", "/api/v1/sessions/", {"page_size": "many"}, "page_size"),
     ("anon", "/api/v1/sessions/", {"page_size": "0"}, "page_size"),
     ("anon", "/api/v1/sessions/", {"page_size": "1000"}, "page_size"),
+    ("anon", "/api/v1/sessions/", {"page_size": ""}, "page_size"),
+    ("anon", "/api/v1/sessions/", {"start": ""}, "start"),
+    ("anon", "/api/v1/facilities/", {"region": ""}, "region"),
     ("member", "/api/v1/bookings/", {"status": "\x00"}, "status"),
     ("member", "/api/v1/notifications/", {"unread": "\x00"}, "unread"),
     ("member", "/api/v1/notifications/", {"unread": "maybe"}, "unread"),

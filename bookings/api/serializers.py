@@ -6,7 +6,6 @@ from datetime import datetime
 
 from rest_framework import serializers
 
-from portal.inputs import BoundedDateField
 from portal.payments.serializers import PayableSerializerMixin
 from portal.serializers import ModelSerializer, Serializer
 
@@ -110,9 +109,8 @@ class StaffBookingSerializer(BookingSerializer):
 
 
 class WalkInSerializer(ModelSerializer):
-    date = BoundedDateField(required=False)
-
     class Meta:
         model = WalkIn
         fields = ["id", "facility", "venue", "session", "date", "persons", "note", "created_at"]
         read_only_fields = ["created_at"]
+        extra_kwargs = {"date": {"required": False}}

@@ -18,6 +18,7 @@ from portal.serializers import ModelSerializer, Serializer
 from .. import selectors, services
 from ..filters import StaffActivityFilter, StaffSessionFilter
 from ..models import Activity, Session
+from ..rules import HOURS_BEFORE_FIELDS, MAX_HOURS_BEFORE
 from .serializers import StaffBookingSerializer, WalkInSerializer
 
 
@@ -29,6 +30,7 @@ class StaffActivitySerializer(ModelSerializer):
                   "max_active_per_week", "opens_hours_before", "closes_hours_before", "cancel_hours_before",
                   "waitlist_enabled", "ballot", "published"]
         read_only_fields = ["currency"]
+        extra_kwargs = {name: {"max_value": MAX_HOURS_BEFORE} for name in HOURS_BEFORE_FIELDS}
 
 
 class GenerateSerializer(Serializer):

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from facilities.models import Facility, Venue
-from portal import constraints
+from portal import constraints, inputs
 from portal.errors import Conflict, NotFound
 from portal.members import permissions
 from portal.members.permissions import Action
@@ -105,6 +105,9 @@ def _occurrences(rule: str, dtstart: datetime, exdates: set[date]) -> list[datet
     if len(first) > MAX_GENERATED_SESSIONS:
         raise ValidationError({"rrule": [_("This rule would create more than %(n)d sessions; add COUNT or UNTIL.")
                                          % {"n": MAX_GENERATED_SESSIONS}]})
+    if first and first[-1].date() > inputs.LATEST:  # dateutil runs on to year 9999; dates stay in the window
+        raise ValidationError({"rrule": [str(inputs.OUT_OF_RANGE % {"earliest": inputs.EARLIEST.isoformat(),
+                                                                    "latest": inputs.LATEST.isoformat()})]})
     return [o.replace(tzinfo=LOCAL_TZ) for o in first if o.date() not in exdates]
 
 

@@ -11,7 +11,6 @@ from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.response import Response
 
 from portal.filters import query
-from portal.inputs import BoundedDateField
 from portal.privacy import mask_phone
 from portal.serializers import ModelSerializer, Serializer
 
@@ -40,8 +39,6 @@ class OrganisationSerializer(ModelSerializer):
 
 
 class DependantSerializer(ModelSerializer):
-    birth_date = BoundedDateField()
-
     class Meta:
         model = Dependant
         fields = ["id", "name", "relation", "birth_date"]
