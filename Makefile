@@ -9,11 +9,7 @@ STRIPE_PORT ?= 8420
 export STRIPE_PORT
 export DJANGO_SETTINGS_MODULE ?= portal.settings.dev
 
-<<<<<<< HEAD
-.PHONY: run test install migrate seed stripe lint bench messages clean-var frontend-assets backup restore
-=======
-.PHONY: run test install migrate seed stripe lint bench messages clean-var frontend-assets fuzz
->>>>>>> wip/input
+.PHONY: run test install migrate seed stripe lint bench messages clean-var frontend-assets backup restore fuzz
 
 $(VENV)/.installed: requirements.in requirements-dev.in constraints.txt
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
