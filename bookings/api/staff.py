@@ -118,6 +118,7 @@ class StaffSessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
     @extend_schema(request=CapacitySerializer)
     @action(detail=True, methods=["post"])
     def capacity(self, request, pk=None):
+        self.get_object()  # a session outside the actor's unions is 404 before the body is read
         serializer = CapacitySerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         session = services.session_change_capacity(actor=request.user, session_id=int(pk),
@@ -127,6 +128,7 @@ class StaffSessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
     @extend_schema(request=MoveSerializer)
     @action(detail=True, methods=["post"])
     def move(self, request, pk=None):
+        self.get_object()  # a session outside the actor's unions is 404 before the body is read
         serializer = MoveSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         session = services.session_move(actor=request.user, session_id=int(pk), **serializer.validated_data)
@@ -135,6 +137,7 @@ class StaffSessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
     @extend_schema(request=CancelSerializer)
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
+        self.get_object()  # a session outside the actor's unions is 404 before the body is read
         serializer = CancelSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         session = services.session_cancel(actor=request.user, session_id=int(pk),
