@@ -79,7 +79,7 @@ def test_pay_a_paid_session_with_the_test_card_and_see_the_ticket(new_page, orgs
     with one_request_at_a_time:
         booking = Booking.objects.get(member__user__email="payer@example.com")
     assert booking.status == BookingStatus.CONFIRMED
-    expect(page.locator(".ticket-code")).to_have_text(booking.ticket_code)
+    expect(page.locator(".ticket-code")).to_have_text(booking.ticket_short_display)  # what staff type
 
 
 def test_a_declined_card_shows_a_clear_message_and_keeps_the_hold(new_page, orgs, paid_session,
