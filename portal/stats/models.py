@@ -31,6 +31,10 @@ class ServiceRecord(models.Model):
     model_worker = models.BooleanField(_("model worker"), default=False)
     skilled_worker = models.BooleanField(_("skilled worker"), default=False)
     persons = models.PositiveIntegerField(_("person-times"), default=1)
+    # Room-nights behind a stay record (0 for everything that is not a night's lodging).
+    nights = models.PositiveIntegerField(_("nights"), default=0)
+    # A recuperation programme trip (allocated and approved), as opposed to a stay a member booked for themself.
+    programme_trip = models.BooleanField(_("programme trip"), default=False)
     # What produced the record (a booking, a stay, a claim, a walk-in count): unique, so a retry never counts twice.
     source_type = models.ForeignKey(ContentType, verbose_name=_("source type"), on_delete=models.PROTECT)
     source_id = models.PositiveBigIntegerField(_("source id"))

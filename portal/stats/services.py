@@ -11,7 +11,8 @@ from .models import ServiceRecord
 
 
 def service_record_add(*, source, day: date, organisation: Organisation, kind: str, channel: str,
-                       facility=None, member: Member | None = None, persons: int = 1) -> ServiceRecord:
+                       facility=None, member: Member | None = None, persons: int = 1, nights: int = 0,
+                       programme_trip: bool = False) -> ServiceRecord:
     """Count a service once per source: calling again for the same source returns the first record."""
     source_type = ContentType.objects.get_for_model(source)
     existing = ServiceRecord.objects.filter(source_type=source_type, source_id=source.pk).first()
@@ -19,7 +20,7 @@ def service_record_add(*, source, day: date, organisation: Organisation, kind: s
         return existing
     record = ServiceRecord(
         source_type=source_type, source_id=source.pk, date=day, organisation=organisation, kind=kind,
-        channel=channel, facility=facility, persons=persons,
+        channel=channel, facility=facility, persons=persons, nights=nights, programme_trip=programme_trip,
         model_worker=bool(member and member.is_model_worker), skilled_worker=bool(member and member.skilled_worker),
     )
     try:

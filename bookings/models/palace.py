@@ -18,6 +18,27 @@ from facilities.models import Facility, Venue
 from portal.currency import Currency, only_cny
 from portal.members.models import Member, Organisation
 
+__all__ = [
+    "ACTIVE_STATUSES",
+    "Activity",
+    "ActivityKind",
+    "Attendance",
+    "Booking",
+    "BookingStatus",
+    "CalendarFeed",
+    "Category",
+    "LIMITED_STATUSES",
+    "MemberCategory",
+    "RefundStatus",
+    "SEAT_STATUSES",
+    "Session",
+    "SessionStatus",
+    "Suspension",
+    "WALKIN_EARLIEST_DATE",
+    "WALKIN_MAX_PERSONS",
+    "WalkIn",
+]
+
 # A head count beyond this is a typing slip, not a day's visitors (the largest palace theatre seats ~2,000).
 WALKIN_MAX_PERSONS = 10_000
 WALKIN_EARLIEST_DATE = date(2000, 1, 1)
