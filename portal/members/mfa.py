@@ -43,7 +43,13 @@ def session_passed_mfa(user, session: SessionBase | None) -> bool:
     if session is None or not getattr(user, "is_authenticated", False):
         return False
     records = get_authentication_records(SimpleNamespace(session=session), user)
-    return any(record.get("method") == "mfa" for record in records)
+    # Only a step taken with the factor enrolled now counts: after a reset (see on_role_granted) a session
+    # that passed MFA with the removed authenticator has to pass it again.
+    totp = Authenticator.objects.filter(user_id=user.pk, type=Authenticator.Type.TOTP).only("created_at").first()
+    if totp is None:
+        return False
+    since = totp.created_at.timestamp()
+    return any(record.get("method") == "mfa" and record.get("at", 0) >= since for record in records)
 
 
 def request_session(request) -> SessionBase | None:
@@ -64,6 +70,25 @@ def on_authenticator_added(sender, request, user, authenticator: Authenticator, 
         return
     enrolment_clearance_consume(session=request.session)
     record_authentication(request, user, "mfa", id=authenticator.pk, type=authenticator.type, enrolled=True)
+
+
+def on_role_granted(sender, instance: RoleGrant, created: bool, raw: bool = False, **kwargs) -> None:
+    """A member's first staff role removes the authenticators they enrolled as a member.
+
+    Members enrol TOTP with the password alone; staff need an emailed code (below). Without this, whoever knew a
+    member's password and enrolled their own authenticator would inherit staff powers the day a role is granted.
+    """
+    from portal.notifications.services import notify
+
+    if not created or raw:
+        return
+    user = instance.user
+    if user.is_staff or user.is_superuser or RoleGrant.objects.filter(user_id=user.pk).exclude(pk=instance.pk).exists():
+        return  # already held staff powers: the enrolment went through the emailed code
+    removed, _counts = Authenticator.objects.filter(user_id=user.pk).delete()
+    if removed:
+        notify(user=user, kind="staff_totp_reset", context={"role": instance.get_role_display(),
+                                                            "organisation": instance.organisation.name})
 
 
 # --- first enrolment of staff ---------------------------------------------------------------------

@@ -353,3 +353,23 @@ def test_a_createsuperuser_account_reaches_the_admin_through_email_code_and_totp
     client.get("/accounts/2fa/totp/activate/")
     client.post("/accounts/2fa/totp/activate/", {"code": totp_now(client.session[SECRET_SESSION_KEY])})
     assert client.get("/admin/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_totp_enrolled_as_a_member_does_not_carry_over_to_staff_powers(orgs):
+    """A member enrols TOTP with the password alone; whoever knew the password may hold that authenticator.
+    The first role grant removes it, tells the member, and the console asks for a fresh, email-guarded one."""
+    member = factories.member(organisation=orgs["unit"], email="promoted@example.com")
+    TOTP.activate(member.user, factories.TOTP_SECRET)
+    client = factories.sign_in(Client(), member.user, mfa=True)
+
+    role_grant(user=member.user, organisation=orgs["city"], role=Role.UNION_OFFICER)
+
+    assert not Authenticator.objects.filter(user=member.user).exists()
+    assert member.user.messages.filter(kind="staff_totp_reset").exists()
+    response = client.get("/console/members/")
+    assert response.status_code == 302 and "/console/members/" not in response["Location"]
+    # A second role for the same person keeps the authenticator enrolled under the staff rule.
+    TOTP.activate(member.user, factories.TOTP_SECRET)
+    role_grant(user=member.user, organisation=orgs["city"], role=Role.STATISTICIAN)
+    assert Authenticator.objects.filter(user=member.user, type="totp").exists()
