@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from bookings import selectors_stay_pages as stay_selectors
+from bookings import stay_selectors
 from bookings.services import stays as stay_services
 from facilities import inventory, rooms
 from facilities.models import FacilityKind

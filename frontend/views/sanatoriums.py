@@ -20,8 +20,7 @@ from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext_lazy
 
-from bookings import selectors_stay_pages as stay_selectors
-from bookings import stay_rules
+from bookings import stay_rules, stay_selectors
 from bookings.services import stays as stay_services
 from facilities.models import FacilityKind
 from facilities.selectors import facility_list
