@@ -162,9 +162,12 @@ def _lock_member(member: Member) -> None:
     list(Member.objects.select_for_update().filter(pk=member.pk).values_list("pk", flat=True))
 
 
-def _context(stay: Stay) -> dict:
-    from portal.payments.services._common import fen_label
+def fen_label(fen: int, currency: str = "CNY") -> str:
+    symbol = "¥" if currency in ("CNY", "") else f"{currency} "
+    return f"{symbol}{fen // 100:,}.{fen % 100:02d}"
 
+
+def _context(stay: Stay) -> dict:
     return {"facility": stay.room_type.facility.name, "room_type": stay.room_type.name, "rooms": stay.rooms,
             "check_in": date_format(stay.check_in, "Y-m-d"), "check_out": date_format(stay.check_out, "Y-m-d"),
             "share": fen_label(stay.member_share_fen, stay.currency), "subsidy": fen_label(stay.subsidy_fen,
