@@ -90,6 +90,7 @@ class RoomTypeForm(ConstraintErrorsFormMixin, forms.ModelForm):
                   "beds": _("Beds per room"), "description": _("Description"),
                   "active": _("Members can book it"), "facility": _("Sanatorium")}
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {"rooms": _("Rooms of this kind in all; each night can open fewer.")}
 
     def __init__(self, *args, facilities=None, **kwargs):
         super().__init__(*args, **kwargs)
