@@ -188,10 +188,10 @@ def stay_book(request, pk: int):
     """Step 1: dates, rooms, guests. Step 2 ("step=quote"): the price split from the same service that books,
     then "step=confirm" books; "step=edit" goes back to the form with the same values."""
     room_type = stay_selectors.room_type_get(room_type_id=pk)
-    member = member_require(user=request.user)
+    member = member_for_user(user=request.user)  # None: an account without a member profile (the page says so)
     facility = room_type.facility
     policy = stay_selectors.stay_policy_for(facility=facility)
-    form = StayForm(request.POST or None, dependants=list(member.dependants.all()),
+    form = StayForm(request.POST or None, dependants=list(member.dependants.all()) if member else [],
                     initial={"check_in": timezone.localdate() + timedelta(days=1),
                              "check_out": timezone.localdate() + timedelta(days=3)})
     quote = None
@@ -200,6 +200,7 @@ def stay_book(request, pk: int):
         step = request.POST.get("step", "quote")
         status = 400
         if form.is_valid() and step != "edit":
+            member = member_require(user=request.user)
             kwargs = dict(member=member, room_type_id=room_type.pk, check_in=form.cleaned_data["check_in"],
                           check_out=form.cleaned_data["check_out"], rooms=form.cleaned_data["rooms"],
                           dependant_ids=form.dependant_ids())
