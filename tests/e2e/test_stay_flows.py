@@ -18,6 +18,7 @@ from tests.payments.conftest import localstripe, localstripe_url, webhooks_to  #
 
 from .conftest import login
 from .test_payments import one_request_at_a_time, pay_with  # noqa: F401 - fixture
+from .test_quality import check, serious
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -135,3 +136,34 @@ def test_staff_open_nights_then_check_a_guest_in_and_out(new_page, orgs, lake_ro
     page.locator(f"#departure-{stay.pk}").get_by_role("button", name="Check out").click()
     expect(page.locator("#toasts")).to_contain_text("赵住客 is checked out.")
     assert ServiceRecord.objects.filter(kind="stay").count() == 1
+
+
+def test_stay_pages_have_no_serious_accessibility_violations(new_page, orgs, lake_room):
+    member = _member_with_child(orgs, "axe-stayer@example.com")
+    factories.staff(organisation=orgs["city"], role=Role.FACILITY_MANAGER, email="axe-rooms@example.com")
+    stay = Stay.objects.create(member=member, room_type=lake_room, check_in=_day(0), check_out=_day(2), rooms=1,
+                               status=StayStatus.CONFIRMED, amount_fen=0)
+    stay.guests.create(is_member=True, name="王疗养", nights=2)
+    found = {}
+    anonymous = new_page()
+    found.update(check(anonymous, ["/sanatoriums/", f"/sanatoriums/{lake_room.facility_id}/",
+                                   f"/rooms/{lake_room.pk}/"]))
+    page = new_page(language="en")
+    login(page, email="axe-stayer@example.com", password=factories.PASSWORD)
+    found.update(check(page, [f"/rooms/{lake_room.pk}/book/", "/stays/", f"/stays/{stay.pk}/",
+                              f"/stays/{stay.pk}/cancel/"]))
+    page.goto(f"/rooms/{lake_room.pk}/book/")
+    page.fill("input[name=check_in]", _day(20).isoformat())
+    page.fill("input[name=check_out]", _day(18).isoformat())
+    page.get_by_role("button", name="See the price").click()  # the form with its field errors
+    found.update({"book (errors)": serious(page)} if serious(page) else {})
+    page.fill("input[name=check_out]", _day(22).isoformat())
+    page.get_by_role("button", name="See the price").click()  # the confirm step with the split
+    expect(page.get_by_test_id("split")).to_be_visible()
+    found.update({"book (confirm)": serious(page)} if serious(page) else {})
+    staff = new_page(language="en")
+    login(staff, email="axe-rooms@example.com", password=factories.PASSWORD, totp_secret=factories.TOTP_SECRET)
+    found.update(check(staff, ["/console/room-types/", "/console/room-types/new/",
+                               f"/console/room-types/{lake_room.pk}/", f"/console/room-types/{lake_room.pk}/nights/",
+                               "/console/stays/"]))
+    assert found == {}

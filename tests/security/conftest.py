@@ -9,10 +9,8 @@ import pytest
 from django.forms.models import model_to_dict
 from rest_framework.test import APIClient
 
-from bookings.models import Booking, WalkIn
-from bookings.services import booking_create, calendar_feed_get_or_create
-from bookings.models import Stay
-from bookings.services import stay_create
+from bookings.models import Booking, Stay, WalkIn
+from bookings.services import booking_create, calendar_feed_get_or_create, stay_create
 from facilities.models import AssetRecord, FacilityPhoto, RoomNight, RoomTypePhoto
 from portal.members.models import Dependant, Role, RoleGrant
 from portal.members.permissions import forget_grants
