@@ -14,8 +14,9 @@ from django.utils import timezone
 from facilities.models import RoomType
 
 from . import services
-from .models import Stay
+from .models import NIGHT_HOLDING_STATUSES, Stay
 
+ARRIVING = ["demo01", "demo09", "demo17"]  # verified demo members, one of whom arrives today
 # member key, sanatorium, room type, days ahead, nights, rooms, dependants (names)
 PLANS = [
     ("member", "江苏省总工会太湖疗休养院", "亲子套房", 20, 3, 1, ["王小明"]),
@@ -37,6 +38,11 @@ def seed_stays(context: dict) -> None:
         member = members[key]
         if not Stay.objects.filter(member=member, room_type__facility__name=facility_name).exists():
             _book(member, facility_name, room_name, ahead, nights, rooms, names)
-    arriving = members["demo01"]
-    if not Stay.objects.filter(member=arriving, check_in=timezone.localdate()).exists():
-        _book(arriving, "浙江省总工会杭州疗休养院", "湖景双人间", 0, 2, 1, [])
+    today = timezone.localdate()
+    if Stay.objects.filter(check_in=today, member__in=[members[k] for k in ARRIVING]).exists():
+        return
+    for key in ARRIVING:  # the first of them not already staying somewhere (a demo loaded again tomorrow)
+        if not Stay.objects.filter(member=members[key], status__in=NIGHT_HOLDING_STATUSES,
+                                   check_out__gt=today).exists():
+            _book(members[key], "浙江省总工会杭州疗休养院", "湖景双人间", 0, 2, 1, [])
+            return
