@@ -37,8 +37,8 @@ def objects(people, orgs):
     rooms.open_nights(room_type, days=5)
     stay = stay_create(member=people["member"], room_type_id=room_type.pk, check_in=room_type.nights.first().date,
                        check_out=room_type.nights.last().date, rooms=1)
-    return {"room": room_type.pk, "stay": stay.pk, "member": people["pending"].pk, "facility": facility.pk, "activity": activity.pk,
-            "session": session.pk, "venue": facility.venues.first().pk, "asset": asset.pk, "photo": photo.pk,
+    return {"room": room_type.pk, "stay": stay.pk, "member": people["pending"].pk, "facility": facility.pk,
+            "activity": activity.pk, "session": session.pk, "venue": facility.venues.first().pk, "asset": asset.pk, "photo": photo.pk,
             "payment": booking.payment.pk}
 
 
