@@ -38,8 +38,8 @@ def objects(people, orgs):
     stay = stay_create(member=people["member"], room_type_id=room_type.pk, check_in=room_type.nights.first().date,
                        check_out=room_type.nights.last().date, rooms=1)
     return {"room": room_type.pk, "stay": stay.pk, "member": people["pending"].pk, "facility": facility.pk,
-            "activity": activity.pk, "session": session.pk, "venue": facility.venues.first().pk, "asset": asset.pk, "photo": photo.pk,
-            "payment": booking.payment.pk}
+            "activity": activity.pk, "session": session.pk, "venue": facility.venues.first().pk, "asset": asset.pk,
+            "photo": photo.pk, "payment": booking.payment.pk}
 
 
 def console_urls(objects: dict) -> list[tuple[str, str, str]]:
