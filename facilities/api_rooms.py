@@ -67,13 +67,19 @@ class AvailabilitySerializer(Serializer):
 
 
 def availability_response(request, facility_id: int) -> Response:
-    """GET /facilities/{id}/availability/?start=&end= (wired as an action of the facility viewset)."""
+    """GET /facilities/{id}/availability/?start=&end= (wired as an action of the facility viewset). The body is
+    built as plain dicts (up to 6 x 120 nights per answer; the serializers above document its shape)."""
     params = query(AvailabilityFilter, request)
     start, end = params["start"], params["end"]
     room_types = room_selectors.facility_availability(facility_id=facility_id, start=start, end=end)
-    context = {"start": start, "end": end}
-    return Response({"facility": facility_id, "start": start, "end": end,
-                     "room_types": RoomTypeAvailabilitySerializer(room_types, many=True, context=context).data})
+    days = [(day, day.isoformat()) for day in inventory.night_dates(start, end)]
+    return Response({"facility": facility_id, "start": start, "end": end, "room_types": [{
+        "room_type": rt.room_type_id, "name": rt.name, "kind": rt.kind, "beds": rt.beds,
+        "member_price_fen": rt.member_price_fen, "companion_price_fen": rt.companion_price_fen,
+        "currency": rt.currency,
+        "nights": [{"date": iso, "open": day in rt.rooms_left, "rooms_left": rt.rooms_left.get(day, 0)}
+                   for day, iso in days],
+    } for rt in room_types]})
 
 
 # --- staff ---------------------------------------------------------------------------------------------------

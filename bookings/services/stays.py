@@ -132,10 +132,9 @@ def _price(room_type: RoomType, policy: SanatoriumPolicy, *, member: Member, che
                       companion_subsidy_percent=policy.companion_subsidy_percent)
 
 
-def stay_quote(*, member: Member, room_type_id: int, check_in: date, check_out: date, rooms: int,
-               dependant_ids: Sequence[int] = (), include_member: bool = True) -> StayQuote:
-    """Check a stay request and price it, writing nothing: every bad field is reported in one ValidationError.
-    The member must be a guest (`include_member`); `dependant_ids` are the companions (their own dependants)."""
+def _checked(*, member: Member, room_type_id: int, check_in: date, check_out: date, rooms: int,
+             dependant_ids: Sequence[int], include_member: bool) -> tuple[RoomType, SanatoriumPolicy, list[GuestLine]]:
+    """Every rule of a stay request but the price; all bad fields in one ValidationError."""
     if not member.is_verified:
         raise NotPermitted(_("Your membership must be verified before you can book."), code="not_verified")
     room_type = _room_type(room_type_id)
@@ -152,6 +151,16 @@ def stay_quote(*, member: Member, room_type_id: int, check_in: date, check_out: 
                             % {"guests": len(guests), "rooms": rooms, "beds": room_type.beds}]
     if errors:
         raise ValidationError(errors)
+    return room_type, policy, guests
+
+
+def stay_quote(*, member: Member, room_type_id: int, check_in: date, check_out: date, rooms: int,
+               dependant_ids: Sequence[int] = (), include_member: bool = True) -> StayQuote:
+    """Check a stay request and price it, writing nothing: every bad field is reported in one ValidationError.
+    The member must be a guest (`include_member`); `dependant_ids` are the companions (their own dependants)."""
+    room_type, policy, guests = _checked(member=member, room_type_id=room_type_id, check_in=check_in,
+                                         check_out=check_out, rooms=rooms, dependant_ids=dependant_ids,
+                                         include_member=include_member)
     price = _price(room_type, policy, member=member, check_in=check_in, nights=(check_out - check_in).days,
                    companions=len(guests) - 1)
     return StayQuote(room_type=room_type, policy=policy, check_in=check_in, check_out=check_out, rooms=rooms,
@@ -182,8 +191,10 @@ def stay_create(*, member: Member, room_type_id: int, check_in: date, check_out:
                 dependant_ids: Sequence[int] = (), include_member: bool = True, channel: str = "online") -> Stay:
     """Book a stay: every night of [check_in, check_out) is taken in one transaction, or none. With a member
     share to pay the stay holds its nights for BOOKING_HOLD_MINUTES (pending_payment); else it is confirmed."""
-    quote = stay_quote(member=member, room_type_id=room_type_id, check_in=check_in, check_out=check_out,
-                       rooms=rooms, dependant_ids=dependant_ids, include_member=include_member)
+    room_type, policy, guests = _checked(member=member, room_type_id=room_type_id, check_in=check_in,
+                                         check_out=check_out, rooms=rooms, dependant_ids=dependant_ids,
+                                         include_member=include_member)
+    nights = (check_out - check_in).days
     moment = now()
     with transaction.atomic():
         _lock_member(member)
@@ -193,20 +204,20 @@ def stay_create(*, member: Member, room_type_id: int, check_in: date, check_out:
             raise Conflict(_("You already have a stay from %(a)s to %(b)s; stays cannot overlap.") % {
                 "a": date_format(overlapping.check_in, "Y-m-d"), "b": date_format(overlapping.check_out, "Y-m-d")},
                 errors={"check_in": [_("You already have a stay on these dates.")]}, code="overlap")
-        # Priced again under the lock: a concurrent stay of the same member may just have used free nights.
-        price = _price(quote.room_type, quote.policy, member=member, check_in=check_in, nights=quote.nights,
-                       companions=len(quote.guests) - 1)
-        room_nights_take(room_type_id=quote.room_type.pk, check_in=check_in, check_out=check_out, rooms=rooms)
+        # Priced under the lock: a concurrent stay of the same member cannot use the same free nights.
+        price = _price(room_type, policy, member=member, check_in=check_in, nights=nights,
+                       companions=len(guests) - 1)
+        room_nights_take(room_type_id=room_type.pk, check_in=check_in, check_out=check_out, rooms=rooms)
         pay = price.member_share_fen > 0
         stay = Stay.objects.create(
-            member=member, room_type=quote.room_type, check_in=check_in, check_out=check_out, rooms=rooms,
+            member=member, room_type=room_type, check_in=check_in, check_out=check_out, rooms=rooms,
             status=StayStatus.PENDING_PAYMENT if pay else StayStatus.CONFIRMED,
             hold_expires_at=hold_until(moment) if pay else None, amount_fen=price.amount_fen,
             subsidy_fen=price.subsidy_fen, member_free_nights=price.member_free_nights,
-            currency=quote.room_type.currency, channel=channel)
+            currency=room_type.currency, channel=channel)
         StayGuest.objects.bulk_create([
-            StayGuest(stay=stay, is_member=g.dependant is None, dependant=g.dependant, name=g.name,
-                      nights=quote.nights) for g in quote.guests])
+            StayGuest(stay=stay, is_member=g.dependant is None, dependant=g.dependant, name=g.name, nights=nights)
+            for g in guests])
         if pay:
             stay_payment_due.send(sender=Stay, stay=stay)
         else:
