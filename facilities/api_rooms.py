@@ -39,46 +39,37 @@ class RoomTypeSerializer(ModelSerializer):
         validators: list = []  # (facility, name) uniqueness is the service's field error
 
 
-class NightSerializer(Serializer):
-    date = serializers.DateField()
-    open = serializers.BooleanField(help_text="false: the night is not open for booking")
-    rooms_left = serializers.IntegerField()
-
-
 class RoomTypeAvailabilitySerializer(Serializer):
-    room_type = serializers.IntegerField(source="room_type_id")
+    room_type = serializers.IntegerField()
     name = serializers.CharField()
     kind = serializers.CharField()
     beds = serializers.IntegerField()
     member_price_fen = serializers.IntegerField()
     companion_price_fen = serializers.IntegerField()
     currency = serializers.CharField()
-    nights = serializers.SerializerMethodField()
-
-    def get_nights(self, obj) -> NightSerializer(many=True):  # type: ignore[valid-type]
-        return NightSerializer(obj.nights(self.context["start"], self.context["end"]), many=True).data
+    rooms_left = serializers.ListField(child=serializers.IntegerField(allow_null=True), help_text=(
+        "rooms left on each night of `dates`, in the same order; null: the night is not open for booking"))
 
 
 class AvailabilitySerializer(Serializer):
     facility = serializers.IntegerField()
     start = serializers.DateField()
     end = serializers.DateField()
+    dates = serializers.ListField(child=serializers.DateField(), help_text="every night of [start, end)")
     room_types = RoomTypeAvailabilitySerializer(many=True)
 
 
 def availability_response(request, facility_id: int) -> Response:
-    """GET /facilities/{id}/availability/?start=&end= (wired as an action of the facility viewset). The body is
-    built as plain dicts (up to 6 x 120 nights per answer; the serializers above document its shape)."""
+    """GET /facilities/{id}/availability/?start=&end= (wired as an action of the facility viewset). Built as
+    plain lists: up to 6 room types x 120 nights per answer (AvailabilitySerializer documents the shape)."""
     params = query(AvailabilityFilter, request)
     start, end = params["start"], params["end"]
     room_types = room_selectors.facility_availability(facility_id=facility_id, start=start, end=end)
-    days = [(day, day.isoformat()) for day in inventory.night_dates(start, end)]
-    return Response({"facility": facility_id, "start": start, "end": end, "room_types": [{
+    days = inventory.night_dates(start, end)
+    return Response({"facility": facility_id, "start": start, "end": end, "dates": days, "room_types": [{
         "room_type": rt.room_type_id, "name": rt.name, "kind": rt.kind, "beds": rt.beds,
         "member_price_fen": rt.member_price_fen, "companion_price_fen": rt.companion_price_fen,
-        "currency": rt.currency,
-        "nights": [{"date": iso, "open": day in rt.rooms_left, "rooms_left": rt.rooms_left.get(day, 0)}
-                   for day, iso in days],
+        "currency": rt.currency, "rooms_left": [rt.rooms_left.get(day) for day in days],
     } for rt in room_types]})
 
 

@@ -68,9 +68,9 @@ class RoomTypeAvailability:
     currency: str
     rooms_left: dict[date, int] = field(default_factory=dict)  # open nights only
 
-    def nights(self, start: date, end: date) -> list[dict]:
-        return [{"date": day, "open": day in self.rooms_left, "rooms_left": self.rooms_left.get(day, 0)}
-                for day in night_dates(start, end)]
+    def nights(self, start: date, end: date) -> list[tuple[date, int | None]]:
+        """(night, rooms left) for every night of [start, end); None where the night is not open."""
+        return [(day, self.rooms_left.get(day)) for day in night_dates(start, end)]
 
 
 def facility_availability(*, facility_id: int, start: date, end: date) -> list[RoomTypeAvailability]:

@@ -129,7 +129,7 @@ class StayViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         serializer.is_valid(raise_exception=True)
         member = member_require(user=request.user)
         stay = services.stay_create(member=member, **serializer.service_kwargs())
-        return Response(self._stay(member, stay.pk), status=status.HTTP_201_CREATED)
+        return Response(StaySerializer(stay).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=StayRequestSerializer, responses=QuoteSerializer)
     @action(detail=False, methods=["post"], filterset_class=None)

@@ -14,7 +14,7 @@ from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -71,12 +71,17 @@ class StayQuote:
 
 
 def _policy(room_type: RoomType) -> SanatoriumPolicy:
-    return SanatoriumPolicy.objects.filter(facility_id=room_type.facility_id).first() or SanatoriumPolicy(
-        facility=room_type.facility)
+    """The sanatorium's policy (read with the room type), or the defaults when staff never set one."""
+    facility = room_type.facility
+    try:
+        return facility.stay_policy
+    except SanatoriumPolicy.DoesNotExist:
+        return SanatoriumPolicy(facility=facility)
 
 
 def _room_type(room_type_id: int) -> RoomType:
-    room_type = RoomType.objects.select_related("facility__organisation").filter(pk=room_type_id).first()
+    room_type = RoomType.objects.select_related("facility__organisation", "facility__stay_policy").filter(
+        pk=room_type_id).first()
     if (room_type is None or not room_type.active or room_type.facility.kind != FacilityKind.SANATORIUM
             or room_type.facility.status != FacilityStatus.OPEN):
         raise ValidationError({"room_type": [_("This room type does not exist or cannot be booked.")]})
@@ -105,7 +110,7 @@ def _guests(errors: dict, *, member: Member, include_member: bool, dependant_ids
     if len(set(ids)) != len(ids):
         errors["guests"] = [_("Each dependant can be listed only once.")]
         return []
-    own = {d.pk: d for d in Dependant.objects.filter(member=member, pk__in=ids)}
+    own = {d.pk: d for d in Dependant.objects.filter(member=member, pk__in=ids)} if ids else {}
     strangers = [i for i in ids if i not in own]
     if strangers:
         errors["guests"] = [_("Only you and your own dependants can stay; these are not your dependants: "
@@ -116,20 +121,35 @@ def _guests(errors: dict, *, member: Member, include_member: bool, dependant_ids
 
 
 def _free_nights_used(member: Member, year: int) -> int:
-    """The member's free nights already used in stays that start in `year`."""
+    """The member's free nights already used in stays that start in `year` (anywhere)."""
     used = Stay.objects.filter(member=member, status__in=YEAR_COUNTING_STATUSES, check_in__year=year).aggregate(
         n=Sum("member_free_nights"))["n"]
     return used or 0
 
 
-def _price(room_type: RoomType, policy: SanatoriumPolicy, *, member: Member, check_in: date, nights: int,
-           companions: int) -> StayPrice:
+def _price(room_type: RoomType, policy: SanatoriumPolicy, *, check_in: date, nights: int, companions: int,
+           free_nights_used: int) -> StayPrice:
     return stay_price(nights=nights, companions=companions, member_price_fen=room_type.member_price_fen,
                       companion_price_fen=room_type.companion_price_fen,
-                      free_nights_per_year=policy.free_member_nights_per_year,
-                      free_nights_used=_free_nights_used(member, check_in.year),
+                      free_nights_per_year=policy.free_member_nights_per_year, free_nights_used=free_nights_used,
                       member_subsidy_percent=policy.member_subsidy_percent,
                       companion_subsidy_percent=policy.companion_subsidy_percent)
+
+
+def _member_year(member: Member, *, check_in: date, check_out: date) -> tuple[int, Stay | None]:
+    """One read of the member's own stays: free nights used in check-in's year, and a stay holding nights that
+    overlap [check_in, check_out) (or None)."""
+    rows = Stay.objects.filter(member=member, status__in=YEAR_COUNTING_STATUSES).filter(
+        Q(check_in__year=check_in.year) | Q(check_in__lt=check_out, check_out__gt=check_in)).only(
+        "check_in", "check_out", "status", "member_free_nights")
+    used, overlapping = 0, None
+    for stay in rows:
+        if stay.check_in.year == check_in.year:
+            used += stay.member_free_nights
+        if (overlapping is None and stay.status in NIGHT_HOLDING_STATUSES and stay.check_in < check_out
+                and stay.check_out > check_in):
+            overlapping = stay
+    return used, overlapping
 
 
 def _checked(*, member: Member, room_type_id: int, check_in: date, check_out: date, rooms: int,
@@ -161,8 +181,8 @@ def stay_quote(*, member: Member, room_type_id: int, check_in: date, check_out: 
     room_type, policy, guests = _checked(member=member, room_type_id=room_type_id, check_in=check_in,
                                          check_out=check_out, rooms=rooms, dependant_ids=dependant_ids,
                                          include_member=include_member)
-    price = _price(room_type, policy, member=member, check_in=check_in, nights=(check_out - check_in).days,
-                   companions=len(guests) - 1)
+    price = _price(room_type, policy, check_in=check_in, nights=(check_out - check_in).days,
+                   companions=len(guests) - 1, free_nights_used=_free_nights_used(member, check_in.year))
     return StayQuote(room_type=room_type, policy=policy, check_in=check_in, check_out=check_out, rooms=rooms,
                      guests=guests, price=price)
 
@@ -198,15 +218,14 @@ def stay_create(*, member: Member, room_type_id: int, check_in: date, check_out:
     moment = now()
     with transaction.atomic():
         _lock_member(member)
-        overlapping = Stay.objects.filter(member=member, status__in=NIGHT_HOLDING_STATUSES, check_in__lt=check_out,
-                                          check_out__gt=check_in).first()
+        used, overlapping = _member_year(member, check_in=check_in, check_out=check_out)
         if overlapping is not None:
             raise Conflict(_("You already have a stay from %(a)s to %(b)s; stays cannot overlap.") % {
                 "a": date_format(overlapping.check_in, "Y-m-d"), "b": date_format(overlapping.check_out, "Y-m-d")},
                 errors={"check_in": [_("You already have a stay on these dates.")]}, code="overlap")
         # Priced under the lock: a concurrent stay of the same member cannot use the same free nights.
-        price = _price(room_type, policy, member=member, check_in=check_in, nights=nights,
-                       companions=len(guests) - 1)
+        price = _price(room_type, policy, check_in=check_in, nights=nights, companions=len(guests) - 1,
+                       free_nights_used=used)
         room_nights_take(room_type_id=room_type.pk, check_in=check_in, check_out=check_out, rooms=rooms)
         pay = price.member_share_fen > 0
         stay = Stay.objects.create(
@@ -215,9 +234,10 @@ def stay_create(*, member: Member, room_type_id: int, check_in: date, check_out:
             hold_expires_at=hold_until(moment) if pay else None, amount_fen=price.amount_fen,
             subsidy_fen=price.subsidy_fen, member_free_nights=price.member_free_nights,
             currency=room_type.currency, channel=channel)
-        StayGuest.objects.bulk_create([
+        stay_guests = StayGuest.objects.bulk_create([
             StayGuest(stay=stay, is_member=g.dependant is None, dependant=g.dependant, name=g.name, nights=nights)
             for g in guests])
+        stay._prefetched_objects_cache = {"guests": stay_guests}  # the caller shows them without a query
         if pay:
             stay_payment_due.send(sender=Stay, stay=stay)
         else:

@@ -39,9 +39,9 @@ def test_availability_per_room_type_and_night(api, twin, sanatorium, member_api,
     assert response.status_code == 200
     data = response.json()
     by_name = {r["name"]: r for r in data["room_types"]}
-    assert [n["rooms_left"] for n in by_name["标准双人间"]["nights"]] == [3, 2, 3, 3]
-    assert [(n["open"], n["rooms_left"]) for n in by_name["单人间"]["nights"]] == [
-        (True, 2), (True, 2), (True, 2), (False, 0)]
+    assert data["dates"] == [days(i).isoformat() for i in range(4)]
+    assert by_name["标准双人间"]["rooms_left"] == [3, 2, 3, 3]
+    assert by_name["单人间"]["rooms_left"] == [2, 2, 2, None]  # the fourth night is not open
     assert data["room_types"][0]["name"] == "单人间"  # cheapest first
 
 
