@@ -30,7 +30,7 @@ from ..access import staff_console
 from ..forms import apply_service_errors, service_submit
 from ..stay_forms import DayForm, NightRangeForm, RoomTypeForm, RoomTypePhotoForm
 from .console import _render
-from .sanatoriums import apply_domain_error, month_context, month_from
+from .sanatoriums import apply_domain_error, month_context, month_from, next_month_start
 
 KEY = "stays"
 
@@ -154,9 +154,7 @@ def room_nights(request, pk: int):
                 messages.success(request, _changed_message(action, change))
                 return redirect(f"{request.path}?month={form.cleaned_data['start']:%Y-%m}")
         status = 400
-    start = month
-    grid = month_context(month, {}, staff=True)
-    nights = stay_selectors.room_type_nights(room_type=room_type, start=start, end=grid["month_end"])
+    nights = stay_selectors.room_type_nights(room_type=room_type, start=month, end=next_month_start(month))
     grid = month_context(month, nights, staff=True)
     return _render(request, "frontend/console/stays/nights.html", {
         "room_type": room_type, "forms": forms,

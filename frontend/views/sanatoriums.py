@@ -57,6 +57,10 @@ def month_from(request, *, earliest: date | None = None, latest: date | None = N
     return month
 
 
+def next_month_start(first: date) -> date:
+    return _add_months(first, 1)
+
+
 def _add_months(first: date, months: int) -> date:
     index = first.year * 12 + first.month - 1 + months
     return date(index // 12, index % 12 + 1, 1)
@@ -91,7 +95,6 @@ def month_context(month: date, nights: dict, *, staff: bool = False, months_ahea
         "weekdays": [(SHORT_WEEKDAYS[i], WEEKDAYS[i]) for i in range(7)],
         "prev_month": prev_month if prev_month >= this_month else None,
         "next_month": next_month if next_month <= _add_months(this_month, months_ahead) else None,
-        "month_end": month + timedelta(days=days_in_month),
     }
 
 
@@ -169,16 +172,26 @@ def room_type_detail(request, pk: int):
     horizon = policy.booking_horizon_days if policy else 0
     months_ahead = min(MONTHS_AHEAD, horizon // 28 + 1)
     month = month_from(request, latest=_add_months(timezone.localdate().replace(day=1), months_ahead))
-    grid = month_context(month, {}, months_ahead=months_ahead)
-    nights = stay_selectors.room_type_nights(room_type=room_type, start=month, end=grid["month_end"])
+    nights = stay_selectors.room_type_nights(room_type=room_type, start=month, end=_add_months(month, 1))
     grid = month_context(month, nights, months_ahead=months_ahead)
+    jumped = False
+    if not request.GET.get("month") and grid["next_month"] and not _any_open(grid):
+        # Nothing left to book this month (say, on its last evening): open on next month's nights.
+        month, jumped = grid["next_month"], True
+        nights = stay_selectors.room_type_nights(room_type=room_type, start=month, end=_add_months(month, 1))
+        grid = month_context(month, nights, months_ahead=months_ahead)
     member = member_for_user(user=request.user) if request.user.is_authenticated else None
     return render(request, "frontend/sanatoriums/room_type.html", {
         "section": "sanatoriums", "room_type": room_type, "facility": facility, "policy": policy,
         "subsidy_rule": subsidy_rule(policy), "member": member,
         "can_book": policy is not None and member is not None and member.is_verified,
-        "grid_caption": _("Rooms left per night in %(month)s") % {"month": month.strftime("%Y-%m")}, **grid,
+        "grid_caption": _("Rooms left per night in %(month)s") % {"month": month.strftime("%Y-%m")},
+        "jumped": jumped, **grid,
     })
+
+
+def _any_open(grid: dict) -> bool:
+    return any(cell and cell["state"] == "open" for week in grid["weeks"] for cell in week)
 
 
 # --- booking ---------------------------------------------------------------------------------------------------

@@ -59,7 +59,7 @@ def test_list_detail_and_room_type_month(sanatorium, twin, orgs):
     assert "湖景双人间" in detail and "¥300.00" in detail  # member and companion prices
     assert "14 nights" in detail and "48 hours before check-in" in detail  # the default stay rules in words
     assert "first 7 nights each year are free" in detail and "50% of your further nights" in detail
-    page = client.get(reverse("frontend:room_type_detail", args=[twin.pk]))
+    page = client.get(reverse("frontend:room_type_detail", args=[twin.pk]), {"month": _day(1)[:7]})
     html = page.content.decode()
     assert page.status_code == 200 and 'data-testid="month-grid"' in html
     assert f'data-date="{_day(1)}"' in html and "3 rooms left" in html
@@ -77,6 +77,17 @@ def test_list_detail_and_room_type_month(sanatorium, twin, orgs):
     twin.active = False
     twin.save()
     assert client.get(reverse("frontend:room_type_detail", args=[twin.pk])).status_code == 404
+
+
+def test_the_month_grid_opens_on_next_month_when_nothing_is_left_this_month(sanatorium):
+    first_of_next = (timezone.localdate().replace(day=1) + timedelta(days=32)).replace(day=1)
+    room = rooms.room_type(sanatorium, name="山景单人间", rooms=2)
+    rooms.open_nights(room, start=first_of_next, days=10)
+    html = english().get(reverse("frontend:room_type_detail", args=[room.pk])).content.decode()
+    assert 'data-testid="jumped"' in html and f'data-date="{first_of_next.isoformat()}"' in html
+    this_month = english().get(reverse("frontend:room_type_detail", args=[room.pk]),
+                               {"month": timezone.localdate().strftime("%Y-%m")}).content.decode()
+    assert 'data-testid="jumped"' not in this_month and "2 rooms left" not in this_month
 
 
 def test_member_books_with_a_dependant_sees_the_split_and_cancels(booker, twin):
