@@ -9,5 +9,7 @@ class BookingsConfig(AppConfig):
     def ready(self) -> None:
         from . import tasks  # noqa: F401 - registers the tasks services queue by name (portal.queue)
         from .kinds import register_all
+        from .stay_kinds import register_all as register_stay_kinds
 
         register_all()
+        register_stay_kinds()

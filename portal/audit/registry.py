@@ -37,6 +37,11 @@ API_BASENAMES = {
     "staff-checkin": ("bookings.Booking", "pk"),
     "staff-facility-photos": ("facilities.Facility", "facility_pk"),
     "staff-facility-photo": ("facilities.FacilityPhoto", "pk"),
+    "staff-room-type": ("facilities.RoomType", "pk"),
+    "staff-room-type-photos": ("facilities.RoomType", "room_type_pk"),
+    "staff-room-type-photo": ("facilities.RoomTypePhoto", "pk"),
+    "staff-stay-policy": ("facilities.Facility", "facility_pk"),
+    "staff-stay": ("bookings.Stay", "pk"),
 }
 
 

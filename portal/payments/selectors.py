@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import reduce
+from operator import or_
 
 from django.db.models import Count, Q, QuerySet, Sum
 
@@ -14,7 +16,8 @@ from portal.members.permissions import Action
 from .models import PAID_STATUSES, Payment
 from .payables import ADAPTERS
 
-_RELATED = ("member__user", "booking__session__activity__facility__organisation", "booking__session__venue")
+_RELATED = ("member__user", "booking__session__activity__facility__organisation", "booking__session__venue",
+            "stay__room_type__facility__organisation")
 
 
 def payment_list_for_member(*, member: Member) -> QuerySet[Payment]:
@@ -32,7 +35,7 @@ def payment_get_for_member(*, member: Member | None, payment_id: int) -> Payment
 def _scoped(actor, action: Action) -> QuerySet[Payment]:
     """Payments whose payable lies in the actor's subtrees (one `scope` per kind of payable)."""
     parts = [permissions.scope(actor, action, Payment.objects.all(), via=adapter.organisation_path)
-             .values("pk") for adapter in ADAPTERS.values()]
+             .order_by().values("pk") for adapter in ADAPTERS.values()]  # a UNION part may not be ordered
     ids = parts[0]
     for extra in parts[1:]:
         ids = ids.union(extra)
@@ -43,7 +46,8 @@ def payments_for_staff(*, actor, facility=None, start: datetime | None = None, e
                        status: str | None = None) -> QuerySet[Payment]:
     qs = _scoped(actor, Action.VIEW_BOOKINGS).select_related(*_RELATED)
     if facility is not None:
-        qs = qs.filter(Q(**{adapter.facility_path: facility for adapter in ADAPTERS.values()}))
+        # Any kind of payable at that facility (one condition per kind, OR-ed).
+        qs = qs.filter(reduce(or_, (Q(**{adapter.facility_path: facility}) for adapter in ADAPTERS.values())))
     if start is not None:
         qs = qs.filter(created_at__gte=start)
     if end is not None:

@@ -4,19 +4,21 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, reverse
 
-from bookings.services import booking_create
+from bookings.services import booking_create, stay_create
 from facilities.models import AssetRecord, FacilityPhoto, Venue
 from frontend.urls import console_patterns
 from portal.members.models import Role
 from portal.members.services import role_grant
 from tests import factories
 from tests.bookings import builders
+from tests.facilities import rooms
 
 from .conftest import client_for
 
 pytestmark = pytest.mark.django_db
 
-POST_ROUTES = ("member_verify", "member_reject", "photo_delete")
+POST_ROUTES = ("member_verify", "member_reject", "photo_delete", "room_type_photo_delete", "stay_check_in",
+               "stay_check_out")
 
 
 @pytest.fixture
@@ -31,9 +33,13 @@ def objects(people, orgs):
     photo = FacilityPhoto.objects.create(facility=facility, image="facilities/2025/hall.png", caption="甲市大厅")
     paid = builders.session(builders.activity(facility, title="甲市油画班", price_fen=3000))
     booking = booking_create(member=people["member"], session_id=paid.pk)  # held for payment: a Payment
-    return {"member": people["pending"].pk, "facility": facility.pk, "activity": activity.pk,
-            "session": session.pk, "venue": facility.venues.first().pk, "asset": asset.pk, "photo": photo.pk,
-            "payment": booking.payment.pk}
+    room_type = rooms.room_type(rooms.sanatorium(orgs["city"], name="甲市职工疗休养院"), name="甲市湖景房")
+    rooms.open_nights(room_type, days=5)
+    stay = stay_create(member=people["member"], room_type_id=room_type.pk, check_in=room_type.nights.first().date,
+                       check_out=room_type.nights.last().date, rooms=1)
+    return {"room": room_type.pk, "stay": stay.pk, "member": people["pending"].pk, "facility": facility.pk,
+            "activity": activity.pk, "session": session.pk, "venue": facility.venues.first().pk, "asset": asset.pk,
+            "photo": photo.pk, "payment": booking.payment.pk}
 
 
 def console_urls(objects: dict) -> list[tuple[str, str, str]]:
@@ -100,7 +106,7 @@ def test_sibling_union_staff_get_404_for_objects_and_never_see_foreign_lists(peo
         else:
             assert response.status_code == 200, url
             html = response.content.decode()
-            for foreign in ("张待审", "王会员", "甲市书法班", "甲市工人文化宫"):
+            for foreign in ("张待审", "王会员", "甲市书法班", "甲市工人文化宫", "甲市湖景房", "甲市职工疗休养院"):
                 assert foreign not in html, (url, foreign)
     # Asking for a list of a union outside their subtree is refused outright.
     response = client.get(reverse("frontend:console:members"), {"org": orgs["city"].pk, "status": "all"})
@@ -152,5 +158,5 @@ def test_roles_see_only_their_areas(people, objects):
             assert getattr(palace, method)(url).status_code == 403, url
     officer = client_for(people["officer"])
     for name, method, url in console_urls(objects):
-        if name.startswith(("facilit", "activit", "checkin", "venue", "asset", "photo")):
+        if name.startswith(("facilit", "activit", "checkin", "venue", "asset", "photo", "room", "stay")):
             assert getattr(officer, method)(url).status_code == 403, url

@@ -23,9 +23,9 @@ from django.test.utils import override_settings
 from django.urls import Resolver404, resolve
 from stdnum.cn import ric
 
-from bookings.models import Booking, BookingStatus
+from bookings.models import Booking, BookingStatus, Stay
 from bookings.services import calendar_feed_get_or_create
-from facilities.models import AssetRecord, FacilityPhoto
+from facilities.models import AssetRecord, FacilityPhoto, RoomType, RoomTypePhoto
 from portal.members.demo import MEMBERS, _id_number
 from portal.members.models import Member, Organisation, User
 from portal.notifications.models import Message
@@ -147,6 +147,16 @@ def demo(caplog):
     connection.force_debug_cursor = False
 
 
+def _demo_stay_world(member: Member) -> dict:
+    """The member's demo stay (or the first room type, when the demo has no stay), its room type and a photo."""
+    stay = Stay.objects.filter(member=member).select_related("room_type__facility").order_by("pk").first()
+    room_type = stay.room_type if stay else RoomType.objects.select_related("facility").order_by("pk").first()
+    photo = RoomTypePhoto.objects.filter(room_type=room_type).first() or RoomTypePhoto.objects.create(
+        room_type=room_type, image="public/rooms/demo/room.png", caption="客房")
+    return {"sanatorium": room_type.facility, "room_type": room_type, "room_photo": photo,
+            "stay": stay or Stay.objects.order_by("pk").first()}
+
+
 def _demo_world() -> dict:
     """The demo objects behind each URL kwarg the access matrix names (see its ROUTES and world)."""
     member = Member.objects.get(user__email="member@example.com")
@@ -160,6 +170,7 @@ def _demo_world() -> dict:
         user=member.user, kind="test", title="测试", body="测试")
     payment, paid_payment = _payments(facility, member)
     return {
+        **_demo_stay_world(member),
         "payment": payment, "paid_payment": paid_payment,
         "member": member, "owner": member, "booking": booking, "ticket": booking.ticket_code, "session": session,
         "activity": session.activity, "facility": facility, "venue": facility.venues.first(),
