@@ -11,3 +11,6 @@ class BookingsConfig(AppConfig):
         from .kinds import register_all
 
         register_all()
+        from .programme_kinds import register_all as register_programme_kinds
+
+        register_programme_kinds()
