@@ -147,7 +147,7 @@ class ProgrammeViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(self._respond([selectors.programme_get(programme_id=int(kwargs["pk"]))], many=False))
 
     @extend_schema(request=ApplyBodySerializer, responses={201: ApplicationSerializer})
-    @action(detail=True, methods=["post"], filterset_class=None)
+    @action(detail=True, methods=["post"])
     def applications(self, request, pk=None):
         """Apply to one batch of this programme: 409 when it is closed or full for your union, you are not
         eligible, or you hold an overlapping application."""
