@@ -7,6 +7,7 @@ from .views import (
                     console_facilities,
                     console_palaces,
                     console_payments,
+                    console_programmes,
                     icons,
                     inbox,
                     member,
@@ -14,6 +15,7 @@ from .views import (
                     palaces,
                     payments,
                     prefs,
+                    programmes,
 )
 
 app_name = "frontend"
@@ -46,6 +48,19 @@ console_patterns = ([
     path("payments/", console_payments.payments, name="payments"),
     path("payments.csv", console_payments.payments, {"fmt": "csv"}, name="payments_csv"),
     path("payments/<int:pk>/refund/", console_payments.payment_refund, name="payment_refund"),
+    path("programmes/", console_programmes.programmes, name="programmes"),
+    path("programmes/new/", console_programmes.programme_create, name="programme_create"),
+    path("programmes/<int:pk>/", console_programmes.programme_detail, name="programme_detail"),
+    path("batches/<int:pk>/", console_programmes.batch_detail, name="batch_detail"),
+    path("batches/<int:pk>/nominate/", console_programmes.nominate, name="batch_nominate"),
+    path("batches/<int:pk>/roster/", console_programmes.batch_roster, name="batch_roster"),
+    path("batches/<int:pk>/roster.csv", console_programmes.batch_roster, {"fmt": "csv"}, name="batch_roster_csv"),
+    path("batches/<int:pk>/roster.xlsx", console_programmes.batch_roster, {"fmt": "xlsx"},
+         name="batch_roster_xlsx"),
+    path("quotas/<int:pk>/allocate/", console_programmes.quota_allocate, name="quota_allocate"),
+    path("quotas/<int:pk>/hand-back/", console_programmes.quota_hand_back, name="quota_hand_back"),
+    path("applications/", console_programmes.approvals, name="approvals"),
+    path("applications/<int:pk>/", console_programmes.application_detail, name="application_detail"),
 ], "console")
 
 urlpatterns = [
@@ -76,5 +91,11 @@ urlpatterns = [
     path("payments/<int:pk>/", payments.payment_pay, name="payment_pay"),
     path("payments/<int:pk>/status/", payments.payment_status, name="payment_status"),
     path("payments/<int:pk>/receipt/", payments.payment_receipt, name="payment_receipt"),
+    path("programmes/", programmes.programme_list, name="programmes"),
+    path("programmes/<int:pk>/", programmes.programme_detail, name="programme_detail"),
+    path("programmes/<int:programme_pk>/batches/<int:pk>/", programmes.batch_apply, name="batch_apply"),
+    path("applications/", programmes.application_list, name="application_list"),
+    path("applications/<int:pk>/", programmes.application_detail, name="application_detail"),
+    path("applications/<int:pk>/withdraw/", programmes.application_withdraw, name="application_withdraw"),
 ]
 urlpatterns += [path("console/", include(console_patterns))]
