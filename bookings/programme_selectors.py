@@ -10,7 +10,7 @@ from django.db.models import Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.errors import NotFound
+from portal.errors import NotFound, NotPermitted
 from portal.members import permissions
 from portal.members.models import Member
 from portal.members.permissions import Action
@@ -166,7 +166,10 @@ def programme_get_for_staff(*, actor, programme_id: int) -> Programme:
 
 
 def batch_list_for_staff(*, actor, programme: Programme | None = None) -> QuerySet[Batch]:
-    qs = Batch.objects.filter(programme__in=programme_list_for_staff(actor=actor)).select_related(
+    visible = programme_list_for_staff(actor=actor)
+    if programme is not None and not visible.filter(pk=programme.pk).exists():
+        raise NotPermitted()  # a list filter naming another union's programme is refused, not emptied
+    qs = Batch.objects.filter(programme__in=visible).select_related(
         "programme__organisation", "sanatorium").annotate(used_total=Sum("allocations__used"))
     if programme is not None:
         qs = qs.filter(programme=programme)
@@ -180,10 +183,16 @@ def batch_get_for_staff(*, actor, batch_id: int) -> Batch:
     return batch
 
 
+def _refuse_foreign_batch(actor, batch: Batch) -> None:
+    if not programme_list_for_staff(actor=actor).filter(pk=batch.programme_id).exists():
+        raise NotPermitted()
+
+
 def allocation_list_for_staff(*, actor, batch: Batch | None = None) -> QuerySet[QuotaAllocation]:
     """The quota tree as the actor may see it: allocations of their unions (and below), in tree order."""
     qs = QuotaAllocation.objects.filter(_under(_paths(actor, Action.MANAGE_QUOTA), "organisation__path"))
     if batch is not None:
+        _refuse_foreign_batch(actor, batch)
         qs = qs.filter(batch=batch)
     return qs.select_related("organisation", "batch__programme", "parent__organisation").order_by(
         "batch_id", "organisation__path")
@@ -203,6 +212,7 @@ def application_queue(*, actor, batch: Batch | None = None, status: str | None =
     qs = _applications().filter(_under(paths, "member__organisation__path")
                                 | _under(paths, "batch__programme__organisation__path"))
     if batch is not None:
+        _refuse_foreign_batch(actor, batch)
         qs = qs.filter(batch=batch)
     if status:
         qs = qs.filter(status=status)

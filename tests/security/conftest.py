@@ -59,6 +59,19 @@ def _payments(facility, owner):
     return Payment.objects.get(booking=held), Payment.objects.get(booking=paid)
 
 
+def _programmes(orgs, owner, officer):
+    """A programme of the city union with one batch, its root allocation and the owner's application."""
+    from bookings.models import QuotaAllocation
+    from bookings.services.applications import application_submit
+    from tests.bookings import programme_builders
+
+    programme = programme_builders.programme(orgs["city"], actor=officer, title="甲市职工疗休养")
+    batch = programme_builders.batch(programme, programme_builders.sanatorium(orgs["city"], name="甲市疗休养院"))
+    application = application_submit(member=owner, programme_id=programme.pk, batch_id=batch.pk)
+    return {"programme": programme, "batch": batch, "application": application,
+            "allocation": QuotaAllocation.objects.get(batch=batch, parent=None)}
+
+
 @pytest.fixture
 def world(orgs):
     facility = builders.palace(orgs["city"], name="甲市工人文化宫")
@@ -87,6 +100,7 @@ def world(orgs):
         "session": session, "booking": booking, "ticket": booking.ticket_code or "NO-TICKET", "member": owner,
         "owner": owner, "dependant": dependant, "message": message, "feed_token": feed.token, "asset": asset,
         "photo": photo, "walkin": walkin, "owner_staff": owner_staff,
+        **_programmes(orgs, owner, owner_staff),
     }
 
 
@@ -134,7 +148,7 @@ def fingerprint(world) -> dict:
     """The owner's and the city's rows as stored: an actor without rights must leave every one unchanged."""
     out = {}
     for key in ("facility", "venue", "activity", "session", "booking", "owner", "dependant", "message", "asset",
-                "photo", "walkin", "payment", "paid_payment"):
+                "photo", "walkin", "payment", "paid_payment", "programme", "batch", "allocation", "application"):
         obj = world[key]
         row = type(obj)._default_manager.filter(pk=obj.pk).first()
         out[key] = model_to_dict(row) if row is not None else None
