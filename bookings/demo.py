@@ -16,7 +16,7 @@ from django.utils import timezone
 from portal.errors import DomainError
 from portal.members.models import User
 
-from . import services
+from . import services, stay_demo
 from .models import Activity, BookingStatus, MemberCategory
 from .rules import LOCAL_TZ
 
@@ -82,6 +82,7 @@ def seed(context: dict) -> None:
                                        first_start=start, duration_minutes=minutes, capacity=capacity)
     _demo_bookings(context)
     _today(context)
+    stay_demo.seed_stays(context)
 
 
 def _demo_bookings(context: dict) -> None:

@@ -49,3 +49,8 @@ def no_shows_mark_due() -> int:
 @shared_task
 def reminders_send() -> int:
     return services.reminders_send()
+
+
+@shared_task
+def stay_holds_expire() -> int:
+    return services.stay_holds_expire_due()

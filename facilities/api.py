@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -14,7 +15,8 @@ from portal.members.api import StaffAccess
 from portal.serializers import ModelSerializer
 
 from . import selectors, services
-from .filters import FacilityFilter, StaffAssetRecordFilter, StaffVenueFilter
+from .api_rooms import AvailabilitySerializer, availability_response
+from .filters import AvailabilityFilter, FacilityFilter, StaffAssetRecordFilter, StaffVenueFilter
 from .models import AssetRecord, Facility, FacilityPhoto, Venue
 
 
@@ -57,6 +59,12 @@ class FacilityViewSet(viewsets.ReadOnlyModelViewSet):
         filters = query(FacilityFilter, self.request)
         return selectors.facility_search(kind=filters["kind"] or None, region=filters["region"] or None,
                                          organisation=filters["org"], q=filters["q"])
+
+    @extend_schema(parameters=[AvailabilityFilter], responses=AvailabilitySerializer)
+    @action(detail=True, methods=["get"], filterset_class=None, pagination_class=None)
+    def availability(self, request, pk=None):
+        """A sanatorium's rooms left per room type and night of [start, end), up to 120 nights (one query)."""
+        return availability_response(request, int(pk))
 
 
 @extend_schema(tags=["staff"])

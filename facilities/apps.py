@@ -9,7 +9,8 @@ class FacilitiesConfig(AppConfig):
     def ready(self) -> None:
         from portal.uploads import delete_files_with_rows
 
-        from .models import FacilityPhoto
+        from .models import FacilityPhoto, RoomTypePhoto
 
         # A photo's file goes when its row does, whichever way (service, facility cascade, admin), after commit.
         delete_files_with_rows(FacilityPhoto, "image")
+        delete_files_with_rows(RoomTypePhoto, "image")

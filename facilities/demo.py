@@ -1,10 +1,14 @@
-"""Demo palaces, venues, asset records and the two sanatorium rows (idempotent; run by seed_demo)."""
+"""Demo palaces, venues, asset records and the two sanatoriums with room types, stay policies and a season
+of open nights (idempotent; run by seed_demo)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
-from .models import AssetRecord, Facility, FacilityKind, Venue
+from django.utils import timezone
+
+from .models import AssetRecord, Facility, FacilityKind, RoomNight, RoomType, SanatoriumPolicy, Venue
 
 # key, org key, kind, name, region, address, lat, lng, hours, contact, description, accessibility
 FACILITIES = [
@@ -21,9 +25,10 @@ FACILITIES = [
     ("nj_palace", "nj", FacilityKind.PALACE, "南京市工人文化宫", "320102", "南京市玄武区中山路 148 号", "32.0500",
      "118.7800", "每天 08:30–21:00", "025-87000004", "南京市总工会主办，设游泳馆、图书馆和职工夜校。", ""),
     ("zj_sanatorium", "zj", FacilityKind.SANATORIUM, "浙江省总工会杭州疗休养院", "330106", "杭州市西湖区龙井路 8 号",
-     "30.2300", "120.1300", "全年开放", "0571-87000005", "依山傍湖的职工疗休养基地（疗休养业务另行上线）。", ""),
+     "30.2300", "120.1300", "全年开放", "0571-87000005",
+     "依山傍湖的职工疗休养基地，设单人间、湖景双人间、家庭套房和无障碍客房。", ""),
     ("js_sanatorium", "js", FacilityKind.SANATORIUM, "江苏省总工会太湖疗休养院", "320506", "苏州市吴中区太湖路 66 号",
-     "31.2000", "120.4000", "全年开放", "0512-87000006", "太湖之滨的职工疗休养院（疗休养业务另行上线）。", ""),
+     "31.2000", "120.4000", "全年开放", "0512-87000006", "太湖之滨的职工疗休养院，家属随行费用由工会承担。", ""),
 ]
 
 VENUES = {
@@ -64,3 +69,46 @@ def seed(context: dict) -> None:
                     floor_area_m2=Decimal(floor), year_built=built, title_status=title, operating_mode=mode))
     context["facilities"] = facilities
     context["venues"] = venues
+    _seed_rooms(facilities)
+
+
+# sanatorium key: [(kind, name, rooms, beds, member price fen, companion price fen, description)]
+ROOM_TYPES = {
+    "zj_sanatorium": [
+        ("single", "标准单人间", 20, 1, 18_000, 26_000, "朝南单人间，书桌与独立卫浴。"),
+        ("twin", "湖景双人间", 30, 2, 26_000, 32_000, "两张单人床，阳台正对西湖群山。"),
+        ("family_suite", "家庭套房", 6, 4, 48_000, 30_000, "一室一厅，可住四人，适合带家属疗休养。"),
+        ("accessible", "无障碍客房", 4, 2, 22_000, 26_000, "一楼无障碍客房：宽门、无门槛淋浴、紧急呼叫按钮。"),
+    ],
+    "js_sanatorium": [
+        ("twin", "标准双人间", 40, 2, 22_000, 28_000, "两张单人床，独立卫浴。"),
+        ("single", "太湖景观单人间", 15, 1, 20_000, 26_000, "临湖单人间。"),
+        ("family_suite", "亲子套房", 5, 3, 40_000, 25_000, "一大一小两张床，适合带孩子。"),
+        ("accessible", "无障碍客房", 3, 2, 20_000, 24_000, "电梯直达，卫生间配扶手和淋浴座椅。"),
+    ],
+}
+POLICIES = {  # max nights, horizon days, cancel hours, free nights, member subsidy %, companion subsidy %
+    "zj_sanatorium": (14, 120, 48, 7, 50, 0),
+    "js_sanatorium": (10, 120, 72, 5, 60, 100),
+}
+SEASON_DAYS = 150
+
+
+def _seed_rooms(facilities: dict[str, Facility]) -> None:
+    """Room types, policy and the next SEASON_DAYS nights open (loading again on a later day adds the new ones)."""
+    today = timezone.localdate()
+    for key, specs in ROOM_TYPES.items():
+        facility = facilities[key]
+        stay, horizon, cancel, free, member_pct, companion_pct = POLICIES[key]
+        SanatoriumPolicy.objects.get_or_create(facility=facility, defaults=dict(
+            max_stay_nights=stay, booking_horizon_days=horizon, cancel_deadline_hours=cancel,
+            free_member_nights_per_year=free, member_subsidy_percent=member_pct,
+            companion_subsidy_percent=companion_pct))
+        nights = []
+        for kind, name, rooms, beds, member_fen, companion_fen, description in specs:
+            room_type, _created = RoomType.objects.get_or_create(facility=facility, name=name, defaults=dict(
+                kind=kind, rooms=rooms, beds=beds, member_price_fen=member_fen, companion_price_fen=companion_fen,
+                description=description))
+            nights += [RoomNight(room_type=room_type, date=today + timedelta(days=i), rooms_open=room_type.rooms)
+                       for i in range(SEASON_DAYS)]
+        RoomNight.objects.bulk_create(nights, ignore_conflicts=True)

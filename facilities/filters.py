@@ -1,17 +1,20 @@
-"""Query parameters of the facility registry and the staff lists (API and palace pages)."""
+"""Query parameters of the facility registry, room availability and the staff lists (API and pages)."""
 
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from portal.filters import IntegerFilter, search_filter
+from portal.inputs import DateFilter
 from portal.members.models import Organisation
 
-from .models import AssetRecord, Facility, FacilityKind, Venue
+from .models import AssetRecord, Facility, FacilityKind, RoomNight, RoomType, Venue
+from .room_selectors import MAX_AVAILABILITY_NIGHTS
 
 REGION_PATTERN = r"^[0-9]{2,6}$"
 
@@ -51,4 +54,35 @@ class StaffAssetRecordFilter(StaffFacilityFilter):
 
     class Meta:
         model = AssetRecord
+        fields: list[str] = []
+
+
+class _NightRangeForm(forms.Form):
+    """[start, end) of nights: end after start, at most MAX_AVAILABILITY_NIGHTS nights."""
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end:
+            if end <= start:
+                self.add_error("end", _("The end must be after the start."))
+            elif (end - start).days > MAX_AVAILABILITY_NIGHTS:
+                self.add_error("end", _("Ask for at most %(n)d nights at a time.") % {"n": MAX_AVAILABILITY_NIGHTS})
+        return data
+
+
+class AvailabilityFilter(django_filters.FilterSet):
+    start = DateFilter(required=True, help_text="first night (YYYY-MM-DD)")
+    end = DateFilter(required=True, help_text="the night after the last (like a check-out date); at most 120 "
+                                              "nights after start")
+
+    class Meta:
+        model = RoomNight
+        fields: list[str] = []
+        form = _NightRangeForm
+
+
+class StaffRoomTypeFilter(StaffFacilityFilter):
+    class Meta:
+        model = RoomType
         fields: list[str] = []

@@ -8,6 +8,7 @@ from .views import (
                     console_palaces,
                     console_payments,
                     console_programmes,
+                    console_stays,
                     icons,
                     inbox,
                     member,
@@ -16,6 +17,7 @@ from .views import (
                     payments,
                     prefs,
                     programmes,
+                    sanatoriums,
 )
 
 app_name = "frontend"
@@ -61,6 +63,14 @@ console_patterns = ([
     path("quotas/<int:pk>/hand-back/", console_programmes.quota_hand_back, name="quota_hand_back"),
     path("applications/", console_programmes.approvals, name="approvals"),
     path("applications/<int:pk>/", console_programmes.application_detail, name="application_detail"),
+    path("room-types/", console_stays.room_types, name="room_types"),
+    path("room-types/new/", console_stays.room_type_create, name="room_type_create"),
+    path("room-types/<int:pk>/", console_stays.room_type_detail, name="room_type_detail"),
+    path("room-types/<int:pk>/nights/", console_stays.room_nights, name="room_nights"),
+    path("room-photos/<int:pk>/delete/", console_stays.room_type_photo_delete, name="room_type_photo_delete"),
+    path("stays/", console_stays.stays_today, name="stays_today"),
+    path("stays/<int:pk>/check-in/", console_stays.stay_check_in, name="stay_check_in"),
+    path("stays/<int:pk>/check-out/", console_stays.stay_check_out, name="stay_check_out"),
 ], "console")
 
 urlpatterns = [
@@ -87,6 +97,13 @@ urlpatterns = [
     path("prefs/language/", prefs.set_language, name="set_language"),
     path("prefs/text-size/", prefs.set_text_size, name="set_text_size"),
     path("favicon.ico", icons.favicon, name="favicon"),
+    path("sanatoriums/", sanatoriums.sanatorium_list, name="sanatoriums"),
+    path("sanatoriums/<int:pk>/", sanatoriums.sanatorium_detail, name="sanatorium_detail"),
+    path("rooms/<int:pk>/", sanatoriums.room_type_detail, name="room_type_detail"),
+    path("rooms/<int:pk>/book/", sanatoriums.stay_book, name="stay_book"),
+    path("stays/", sanatoriums.stay_list, name="stay_list"),
+    path("stays/<int:pk>/", sanatoriums.stay_detail, name="stay_detail"),
+    path("stays/<int:pk>/cancel/", sanatoriums.stay_cancel, name="stay_cancel"),
     path("payments/", payments.payment_list, name="payment_list"),
     path("payments/<int:pk>/", payments.payment_pay, name="payment_pay"),
     path("payments/<int:pk>/status/", payments.payment_status, name="payment_status"),

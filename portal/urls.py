@@ -11,7 +11,9 @@ from bookings.api import programmes as programmes_api
 from bookings.api import programmes_staff as programmes_staff_api
 from bookings.api import public as bookings_api
 from bookings.api import staff as bookings_staff_api
+from bookings.api import stays as stays_api
 from facilities import api as facilities_api
+from facilities import api_rooms as rooms_api
 from frontend.views import mfa as mfa_views
 from portal import converters  # noqa: F401 - registers <token:...>
 from portal.api import Router
@@ -42,6 +44,9 @@ router.register("staff/programmes", programmes_staff_api.StaffProgrammeViewSet, 
 router.register("staff/batches", programmes_staff_api.StaffBatchViewSet, basename="staff-batch")
 router.register("staff/allocations", programmes_staff_api.StaffAllocationViewSet, basename="staff-allocation")
 router.register("staff/applications", programmes_staff_api.StaffApplicationViewSet, basename="staff-application")
+router.register("stays", stays_api.StayViewSet, basename="stay")
+router.register("staff/stays", stays_api.StaffStayViewSet, basename="staff-stay")
+router.register("staff/room-types", rooms_api.StaffRoomTypeViewSet, basename="staff-room-type")
 router.register("payments", payments_api.PaymentViewSet, basename="payment")
 router.register("staff/payments", payments_api.StaffPaymentViewSet, basename="staff-payment")
 
@@ -55,6 +60,12 @@ api_v1 = [
          facilities_api.StaffFacilityPhotoViewSet.as_view({"post": "create"}), name="staff-facility-photos"),
     path("staff/facilities/<int:facility_pk>/photos/<int:pk>/",
          facilities_api.StaffFacilityPhotoViewSet.as_view({"delete": "destroy"}), name="staff-facility-photo"),
+    path("staff/facilities/<int:facility_pk>/stay-policy/", rooms_api.StaffStayPolicyView.as_view(),
+         name="staff-stay-policy"),
+    path("staff/room-types/<int:room_type_pk>/photos/",
+         rooms_api.StaffRoomTypePhotoViewSet.as_view({"post": "create"}), name="staff-room-type-photos"),
+    path("staff/room-types/<int:room_type_pk>/photos/<int:pk>/",
+         rooms_api.StaffRoomTypePhotoViewSet.as_view({"delete": "destroy"}), name="staff-room-type-photo"),
     path("", include(router.urls)),
 ]
 

@@ -17,6 +17,7 @@ def test_each_kind_of_deferred_work_has_a_sweep():
     assert {
         "bookings.tasks.holds_expire",  # unpaid holds give their seats back
         "bookings.tasks.offers_expire",  # lapsed waitlist offers; free seats meeting a waitlist
+        "bookings.tasks.stay_holds_expire",  # unpaid sanatorium stays give their nights back
         "portal.notifications.tasks.deliver_due_messages",  # email/SMS copies whose task was lost
     } <= swept
 

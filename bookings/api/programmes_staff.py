@@ -10,7 +10,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from facilities.models import Facility, FacilityKind
+from facilities.models import Facility, FacilityKind, RoomType
 from portal.exports import export_response
 from portal.filters import query
 from portal.inputs import BoundedDateField
@@ -54,6 +54,9 @@ class StaffBatchSerializer(ModelSerializer):
     sanatorium_name = serializers.CharField(source="sanatorium.name", read_only=True)
     sanatorium = serializers.PrimaryKeyRelatedField(queryset=Facility.objects.filter(kind=FacilityKind.SANATORIUM))
     places = serializers.IntegerField(min_value=1, max_value=MAX_BATCH_PLACES)
+    room_type = serializers.PrimaryKeyRelatedField(queryset=RoomType.objects.all(), required=False, allow_null=True,
+                                                   default=None, help_text="the room type of the block (its rooms "
+                                                   "are taken on every night of the batch)")
     rooms = serializers.IntegerField(min_value=0, max_value=MAX_BATCH_PLACES, required=False, default=0)
     start_date = BoundedDateField()
     end_date = BoundedDateField()
@@ -66,7 +69,7 @@ class StaffBatchSerializer(ModelSerializer):
         model = Batch
         fields = ["id", "programme", "programme_title", "sanatorium", "sanatorium_name", "start_date", "end_date",
                   "places", "used", "participants", "route", "applications_open", "applications_close",
-                  "handback_cutoff", "rooms", "status", "cancel_reason"]
+                  "handback_cutoff", "room_type", "rooms", "status", "cancel_reason"]
         read_only_fields = ["participants", "status", "cancel_reason"]
 
 

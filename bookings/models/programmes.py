@@ -118,7 +118,10 @@ class Batch(models.Model):
     applications_open = models.DateField(_("applications open"))
     applications_close = models.DateField(_("applications close"))
     handback_cutoff = models.DateField(_("unused places handed back by"))
-    # The room block taken from the sanatorium's nights when the batch is created (released if cancelled).
+    # The room block taken from the sanatorium's nights when the batch is created (released if cancelled);
+    # participants are placed in it on confirmation, so places never exceed rooms x beds.
+    room_type = models.ForeignKey("facilities.RoomType", verbose_name=_("room type"), null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="batches")
     rooms = models.PositiveIntegerField(_("rooms in the block"), default=0)
     status = models.CharField(_("status"), max_length=10, choices=BatchStatus.choices,
                               default=BatchStatus.SCHEDULED)
@@ -141,6 +144,9 @@ class Batch(models.Model):
             models.CheckConstraint(condition=Q(places__gte=1), name="batch_places_positive",
                                    violation_error_code="places_positive",
                                    violation_error_message=_("A batch has at least one place.")),
+            models.CheckConstraint(condition=Q(room_type__isnull=True) | Q(rooms__gte=1), name="batch_block_has_rooms",
+                                   violation_error_code="block_rooms",
+                                   violation_error_message=_("A room block has at least one room.")),
             models.CheckConstraint(condition=Q(participants__gte=0) & Q(participants__lte=F("places")),
                                    name="batch_participants_within_places",
                                    violation_error_code="over_places",

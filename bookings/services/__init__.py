@@ -26,6 +26,19 @@ from .schedule import (
     session_move,
     sessions_generate,
 )
+from .stays import (
+    GuestLine,
+    StayQuote,
+    stay_cancel,
+    stay_check_in,
+    stay_check_out,
+    stay_create,
+    stay_hold_expire,
+    stay_holds_expire_due,
+    stay_mark_paid,
+    stay_paid_late,
+    stay_quote,
+)
 from .waitlist import offer_accept, offer_decline, offer_expire, offers_expire_due, waitlist_offer_next
 
 __all__ = [
@@ -36,4 +49,7 @@ __all__ = [
     "no_shows_mark", "offer_accept", "offer_decline", "offer_expire", "offers_expire_due", "reminders_send",
     "session_cancel", "session_change_capacity", "session_move", "sessions_generate",
     "sessions_needing_no_shows", "waitlist_offer_next", "walkin_record",
+    # sanatorium stays
+    "GuestLine", "StayQuote", "stay_cancel", "stay_check_in", "stay_check_out", "stay_create",
+    "stay_hold_expire", "stay_holds_expire_due", "stay_mark_paid", "stay_paid_late", "stay_quote",
 ]

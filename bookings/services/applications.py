@@ -39,6 +39,7 @@ from ..models import (
     Batch,
     BatchStatus,
     ProgrammeStatus,
+    QuotaAllocation,
 )
 from .quotas import path_allocations, release_place, take_place
 
@@ -97,8 +98,6 @@ def _refuse_closed(batch: Batch) -> None:
 
 def free_places_for(*, member: Member, batch: Batch) -> int:
     """Places an approval could still take for this member (their unions' free places, as they may use them)."""
-    from ..models import QuotaAllocation
-
     allocations = QuotaAllocation.objects.filter(pk__in=path_allocations(batch_id=batch.pk, member=member))
     return sum(a.free if member.skilled_worker else a.free_for_others for a in allocations)
 

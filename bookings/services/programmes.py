@@ -8,7 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from facilities.models import Facility, FacilityKind
+from facilities.inventory import room_nights_release, room_nights_take
+from facilities.models import Facility, FacilityKind, RoomType
 from portal import constraints
 from portal.errors import Conflict, NotFound
 from portal.members import permissions
@@ -68,16 +69,35 @@ def programme_update(*, actor, programme: Programme, data: dict) -> Programme:
 
 
 def _take_room_block(batch: Batch) -> None:
-    """The batch's rooms are taken from the sanatorium's nights when a room type is given (inventory module)."""
+    """Take the batch's rooms on every night of its stay (inside the caller's transaction; 409 naming the first
+    night that is not open or has too few rooms, and nothing is taken)."""
+    if batch.room_type_id is not None:
+        room_nights_take(room_type_id=batch.room_type_id, check_in=batch.start_date, check_out=batch.end_date,
+                         rooms=batch.rooms)
 
 
 def _release_room_block(batch: Batch) -> None:
-    """Give the batch's rooms back to the sanatorium's nights."""
+    if batch.room_type_id is not None:
+        room_nights_release(room_type_id=batch.room_type_id, check_in=batch.start_date, check_out=batch.end_date,
+                            rooms=batch.rooms)
+
+
+def _check_block(*, sanatorium: Facility, room_type: RoomType | None, rooms: int, places: int) -> dict:
+    if room_type is None:
+        return {"rooms": [_("Choose the room type of the block.")]} if rooms else {}
+    if room_type.facility_id != sanatorium.pk:
+        return {"room_type": [_("Choose a room type of this sanatorium.")]}
+    if rooms < 1:
+        return {"rooms": [_("Block at least one room.")]}
+    if places > rooms * room_type.beds:
+        return {"places": [_("%(rooms)d rooms of %(beds)d beds sleep at most %(n)d participants.")
+                           % {"rooms": rooms, "beds": room_type.beds, "n": rooms * room_type.beds}]}
+    return {}
 
 
 def batch_create(*, actor, programme: Programme, sanatorium: Facility, start_date: date, end_date: date,
                  places: int, applications_open: date, applications_close: date, handback_cutoff: date,
-                 route: str = "", rooms: int = 0) -> Batch:
+                 route: str = "", room_type: RoomType | None = None, rooms: int = 0) -> Batch:
     """A dated cohort with its places, its root allocation (all places, the skilled share reserved) and its
     room block taken from the sanatorium's nights, all or nothing."""
     if not permissions.can(actor, Action.MANAGE_QUOTA, programme):
@@ -95,11 +115,13 @@ def batch_create(*, actor, programme: Programme, sanatorium: Facility, start_dat
         errors.setdefault("applications_close", []).append(_("Applications must close before the batch starts."))
     if handback_cutoff >= start_date:
         errors["handback_cutoff"] = [_("Unused places must be handed back before the batch starts.")]
+    errors.update(_check_block(sanatorium=sanatorium, room_type=room_type, rooms=rooms, places=places))
     if errors:
         raise ValidationError(errors)
     batch = Batch(programme=programme, sanatorium=sanatorium, start_date=start_date, end_date=end_date,
                   places=places, route=route, applications_open=applications_open,
-                  applications_close=applications_close, handback_cutoff=handback_cutoff, rooms=rooms)
+                  applications_close=applications_close, handback_cutoff=handback_cutoff, room_type=room_type,
+                  rooms=rooms if room_type is not None else 0)
     constraints.full_clean(batch)
     with transaction.atomic():
         batch.save()
@@ -117,7 +139,8 @@ def batch_cancel(*, actor, batch_id: int, reason: str) -> Batch:
     if batch is None or not permissions.can(actor, Action.MANAGE_QUOTA, batch):
         raise NotFound(_("Batch not found."))
     with transaction.atomic():
-        locked = Batch.objects.select_for_update().select_related("programme", "sanatorium").get(pk=batch.pk)
+        locked = Batch.objects.select_for_update(of=("self",)).select_related("programme", "sanatorium").get(
+            pk=batch.pk)
         if locked.status != BatchStatus.SCHEDULED:
             raise Conflict(_("This batch is already cancelled."), code="cancelled")
         applications_cancel_for_batch(actor=actor, batch=locked, reason=reason)

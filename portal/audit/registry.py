@@ -45,6 +45,11 @@ API_BASENAMES = {
     "staff-batch": ("bookings.Batch", "pk"),
     "staff-allocation": ("bookings.QuotaAllocation", "pk"),
     "staff-application": ("bookings.Application", "pk"),
+    "staff-room-type": ("facilities.RoomType", "pk"),
+    "staff-room-type-photos": ("facilities.RoomType", "room_type_pk"),
+    "staff-room-type-photo": ("facilities.RoomTypePhoto", "pk"),
+    "staff-stay-policy": ("facilities.Facility", "facility_pk"),
+    "staff-stay": ("bookings.Stay", "pk"),
 }
 
 

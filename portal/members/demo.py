@@ -74,6 +74,9 @@ STAFF = [
     ("officer@example.com", "hz", Role.UNION_OFFICER),
     ("mutualaid@example.com", "hz", Role.MUTUALAID_OFFICER),
     ("stats@example.com", "zj", Role.STATISTICIAN),
+    # The two demo sanatoriums belong to the provincial unions: their desk and room manager.
+    ("sanatorium@example.com", "zj", Role.FACILITY_MANAGER),
+    ("sanatorium@example.com", "js", Role.FACILITY_MANAGER),
 ]
 
 SURNAMES = "陈林黄周吴徐孙马朱胡郭何高罗郑梁谢宋唐许韩冯邓曹彭曾"

@@ -1,7 +1,7 @@
 """What the payments module needs to know about each kind of payable thing, in one adapter per kind.
 
-A paid palace booking is the first kind; a sanatorium stay's member share and a mutual-aid contribution plug
-in later with their own adapter and their own foreign key on Payment (models.PAYABLE_FIELDS).
+A paid palace booking and a sanatorium stay's member share are the kinds so far; a mutual-aid contribution plugs
+in later with its own adapter and its own foreign key on Payment (models.PAYABLE_FIELDS).
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bookings import rules
+from bookings import rules, stay_rules
 from bookings import services as booking_services
-from bookings.models import Attendance, Booking, BookingStatus, RefundStatus
+from bookings.models import Attendance, Booking, BookingStatus, RefundStatus, Stay, StayStatus
 from bookings.services._common import local, session_context
 from portal.errors import Conflict
 
@@ -149,7 +149,109 @@ class BookingPayable:
         return booking.member
 
 
-ADAPTERS = {"booking": BookingPayable}
+class StayPayable:
+    """A sanatorium stay's member share: the hold is the stay's night hold, the subsidy the union's part."""
+
+    field = "stay"
+    organisation_path = "stay__room_type__facility__organisation"
+    facility_path = "stay__room_type__facility"
+
+    @staticmethod
+    def amounts(stay: Stay) -> Amounts:
+        return Amounts(amount_fen=stay.amount_fen, subsidy_fen=stay.subsidy_fen, currency=stay.currency)
+
+    @staticmethod
+    def title(stay: Stay) -> str:
+        room_type = stay.room_type
+        return f"{room_type.facility.name} · {room_type.name} · {stay.check_in:%Y-%m-%d}–{stay.check_out:%Y-%m-%d}"
+
+    @staticmethod
+    def facility(stay: Stay):
+        return stay.room_type.facility
+
+    @staticmethod
+    def awaiting_payment(stay: Stay) -> bool:
+        return stay.status == StayStatus.PENDING_PAYMENT
+
+    @staticmethod
+    def hold_ends_at(stay: Stay) -> datetime | None:
+        return stay.hold_expires_at
+
+    @staticmethod
+    def hold_over(stay: Stay, moment: datetime) -> bool:
+        return stay.status != StayStatus.PENDING_PAYMENT or (
+            stay.hold_expires_at is not None and stay.hold_expires_at <= moment)
+
+    @staticmethod
+    def paid(stay: Stay) -> str:
+        try:
+            booking_services.stay_mark_paid(stay_id=stay.pk)
+            return ""
+        except Conflict:
+            pass
+        if booking_services.stay_paid_late(stay_id=stay.pk):
+            return "confirmed"
+        Stay.objects.filter(pk=stay.pk).update(refund_status=RefundStatus.PENDING)
+        return "refunded"
+
+    @staticmethod
+    def release(stay: Stay) -> None:
+        booking_services.stay_hold_expire(stay_id=stay.pk, now_due=True)
+
+    @staticmethod
+    def refunded(stay: Stay) -> None:
+        Stay.objects.filter(pk=stay.pk).exclude(refund_status=RefundStatus.REFUNDED).update(
+            refund_status=RefundStatus.REFUNDED)
+
+    @staticmethod
+    def refund_due(stay: Stay) -> bool:
+        return stay.refund_status == RefundStatus.PENDING
+
+    @staticmethod
+    def refund_due_q() -> Q:
+        return Q(stay__refund_status=RefundStatus.PENDING)
+
+    @staticmethod
+    def refund_cleared(stay: Stay) -> None:
+        Stay.objects.filter(pk=stay.pk, refund_status=RefundStatus.PENDING).update(refund_status=RefundStatus.NONE)
+
+    @staticmethod
+    def policy_refund_fen(stay: Stay, payment: Payment) -> tuple[int, str]:
+        """Members cancel only before the deadline, so a cancelled stay is refunded in full; so is one whose
+        payment came after its rooms were released."""
+        remaining = payment.refundable_fen
+        if stay.status == StayStatus.CANCELLED:
+            return remaining, _("Cancelled before the free cancellation deadline.")
+        if stay.status == StayStatus.EXPIRED:
+            return remaining, _("Paid after the room hold had ended and the rooms were taken.")
+        return 0, ""
+
+    @staticmethod
+    def staff_refund_allowed(stay: Stay) -> str | None:
+        return None
+
+    @staticmethod
+    def notify_context(stay: Stay) -> dict:
+        return {"activity": f"{stay.room_type.facility.name} · {stay.room_type.name}",
+                "facility": stay.room_type.facility.name, "start": f"{stay.check_in:%Y-%m-%d}"}
+
+    @staticmethod
+    def link(stay: Stay) -> str:
+        return f"/stays/{stay.pk}/"
+
+    @staticmethod
+    def cancel_deadline(stay: Stay) -> datetime:
+        from facilities.rooms import sanatorium_policy_get
+
+        return stay_rules.cancel_deadline(check_in=stay.check_in,
+                                          policy=sanatorium_policy_get(facility=stay.room_type.facility))
+
+    @staticmethod
+    def member(stay: Stay):
+        return stay.member
+
+
+ADAPTERS = {"booking": BookingPayable, "stay": StayPayable}
 
 
 def adapter_for(payment: Payment):

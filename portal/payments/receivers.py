@@ -1,4 +1,4 @@
-"""Listens to the payables' signals: a booking put on hold for payment gets its Payment row at once."""
+"""Listens to the payables' signals: a booking or stay put on hold for payment gets its Payment row at once."""
 
 from __future__ import annotations
 
@@ -9,7 +9,14 @@ def _booking_payment_due(sender, booking, **kwargs) -> None:
     payment_create_for_booking(booking=booking)
 
 
+def _stay_payment_due(sender, stay, **kwargs) -> None:
+    from .services import payment_create_for_stay
+
+    payment_create_for_stay(stay=stay)
+
+
 def connect() -> None:
-    from bookings.signals import payment_due
+    from bookings.signals import payment_due, stay_payment_due
 
     payment_due.connect(_booking_payment_due, dispatch_uid="payments.booking_payment_due")
+    stay_payment_due.connect(_stay_payment_due, dispatch_uid="payments.stay_payment_due")

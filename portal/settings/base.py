@@ -339,6 +339,7 @@ CELERY_BEAT_SCHEDULE.update({
     "bookings-ballots-draw": {"task": "bookings.tasks.ballots_draw_due", "schedule": 300.0},
     "bookings-no-shows": {"task": "bookings.tasks.no_shows_mark_due", "schedule": 900.0},
     "bookings-reminders": {"task": "bookings.tasks.reminders_send", "schedule": 3600.0},
+    "bookings-stay-holds-expire": {"task": "bookings.tasks.stay_holds_expire", "schedule": 60.0},
 })
 
 # Notifications: email/SMS copies that no task delivered are swept up (portal/notifications/services.py).
@@ -383,3 +384,9 @@ CELERY_BEAT_SCHEDULE.update({
 SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
     {"PaymentStatusEnum": "portal.payments.models.PaymentStatus"})
 LOGGING.setdefault("loggers", {})["stripe"] = {"level": env("STRIPE_LOG_LEVEL", default="WARNING")}
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({
+    "ProgrammeStatusEnum": "bookings.models.ProgrammeStatus",
+    "BatchStatusEnum": "bookings.models.BatchStatus",
+    "ApplicationStatusEnum": "bookings.models.ApplicationStatus",
+    "ModelWorkerLevelEnum": "portal.members.models.ModelWorkerLevel",
+})

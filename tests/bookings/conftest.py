@@ -47,3 +47,5 @@ def make_member(orgs):
     def make(**fields):
         return factories.member(organisation=fields.pop("organisation", orgs["unit"]), **fields)
     return make
+
+from .stay_fixtures import desk, desk_api, family, sanatorium, twin  # noqa: E402, F401 - the stay tests' fixtures

@@ -361,3 +361,43 @@ def test_batch_create_bad_input(prog, sanatorium, orgs, city_officer):
                            end_date=today + timedelta(12), places=5, applications_open=today,
                            applications_close=today + timedelta(3), handback_cutoff=today + timedelta(4))
     assert not Batch.objects.filter(programme=prog).exists()
+
+
+def test_room_block_taken_at_creation_and_released_on_cancel(prog, orgs, city_officer):
+    from facilities.models import RoomNight
+    from tests.facilities import rooms
+
+    sanatorium = rooms.sanatorium(orgs["province"], name="丙疗休养院")
+    room_type = rooms.room_type(sanatorium, rooms=5)
+    start = rooms.open_nights(room_type, days=40)
+    today = timezone.localdate()
+    batch = pb.batch(prog, sanatorium, places=4, starts_in=(start - today).days + 10, nights=3, room_type=room_type,
+                     rooms=2)
+    nights = RoomNight.objects.filter(room_type=room_type, date__gte=batch.start_date, date__lt=batch.end_date)
+    assert sorted(nights.values_list("rooms_taken", flat=True)) == [2, 2, 2]
+    setup.batch_cancel(actor=city_officer, batch_id=batch.pk, reason="改期")
+    assert sorted(nights.values_list("rooms_taken", flat=True)) == [0, 0, 0]
+
+
+def test_room_block_bad_input_changes_nothing(prog, orgs):
+    from facilities.models import RoomNight
+    from tests.facilities import rooms
+
+    sanatorium = rooms.sanatorium(orgs["province"], name="丁疗休养院")
+    room_type = rooms.room_type(sanatorium, rooms=3)
+    start = rooms.open_nights(room_type, days=20)
+    today = timezone.localdate()
+    in_range = (start - today).days + 10
+    with pytest.raises(ValidationError) as caught:  # 1 room of room_type.beds beds cannot sleep 20 people
+        pb.batch(prog, sanatorium, places=20, starts_in=in_range, room_type=room_type, rooms=1)
+    assert "places" in caught.value.message_dict
+    other = rooms.room_type(pb.sanatorium(orgs["province"], name="戊疗休养院"), name="别处")
+    with pytest.raises(ValidationError) as caught:
+        pb.batch(prog, sanatorium, places=2, starts_in=in_range, room_type=other, rooms=1)
+    assert "room_type" in caught.value.message_dict
+    with pytest.raises(Conflict):  # nights past the open season
+        pb.batch(prog, sanatorium, places=2, starts_in=in_range + 30, room_type=room_type, rooms=1)
+    with pytest.raises(Conflict):  # more rooms than the nights have
+        pb.batch(prog, sanatorium, places=2, starts_in=in_range, room_type=room_type, rooms=4)
+    assert not Batch.objects.filter(sanatorium=sanatorium).exists()
+    assert not RoomNight.objects.filter(room_type=room_type, rooms_taken__gt=0).exists()

@@ -57,12 +57,18 @@ NOT_PAGES = {
     "frontend:console:session_roster_xlsx": "an Excel file",
     "frontend:console:payments_csv": "a CSV file",
     "frontend:totp_enrolment": "a staff account's emailed-code step (tests/members/test_security_auth.py)",
+    "frontend:console:room_type_photo_delete": "POST only",
+    "frontend:console:stay_check_in": "POST only",
+    "frontend:console:stay_check_out": "POST only",
 }
 
 PAGES = [
     Page("frontend:home", "anonymous"),
     Page("frontend:palaces", "anonymous"),
     Page("frontend:palace_detail", "anonymous", ("palace",)),
+    Page("frontend:sanatoriums", "anonymous"),
+    Page("frontend:sanatorium_detail", "anonymous", ("sanatorium",)),
+    Page("frontend:room_type_detail", "anonymous", ("room_type",)),
     Page("account_login", "anonymous"),
     Page("account_signup", "anonymous"),
     Page("account_reset_password", "anonymous"),
@@ -82,6 +88,13 @@ PAGES = [
     Page("frontend:booking_detail", "member", ("booking",)),
     Page("frontend:booking_cancel", "member", ("booking",)),
     Page("frontend:calendar_feed", "member"),
+    Page("frontend:sanatoriums", "member"),
+    Page("frontend:sanatorium_detail", "member", ("sanatorium",)),
+    Page("frontend:room_type_detail", "member", ("room_type",), query="month={next_month}"),
+    Page("frontend:stay_book", "member", ("room_type",)),
+    Page("frontend:stay_list", "member"),
+    Page("frontend:stay_detail", "member", ("stay",)),
+    Page("frontend:stay_cancel", "member", ("stay",)),
     Page("account_email", "member"),
     Page("account_change_password", "member"),
     Page("mfa_index", "member"),
@@ -105,6 +118,11 @@ PAGES = [
     Page("frontend:console:checkin", "palace"),
     Page("frontend:console:payments", "palace"),
     Page("frontend:console:payment_refund", "palace", ("paid_payment",)),
+    Page("frontend:console:room_types", "palace"),
+    Page("frontend:console:room_type_create", "palace"),
+    Page("frontend:console:room_type_detail", "palace", ("staff_room_type",)),
+    Page("frontend:console:room_nights", "palace", ("staff_room_type",)),
+    Page("frontend:console:stays_today", "palace", query="date={arrival_day}"),
     Page("mfa_index", "palace"),
     Page("frontend:console:today", "officer"),
     Page("frontend:console:audit", "officer"),
@@ -144,6 +162,54 @@ def _demo_payments(paid_session) -> tuple[int, int]:
     return Payment.objects.get(booking=held).pk, Payment.objects.get(booking=paid).pk
 
 
+def _demo_stays() -> dict:
+    """A sanatorium room type open for booking, one the palace manager runs (the demo's sanatoriums belong to the
+    provinces), and a stay of member@example.com with a dependant. Uses the demo's rows where they exist."""
+    from datetime import timedelta
+
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from bookings.models import NIGHT_HOLDING_STATUSES, Stay
+    from bookings.services import stay_create
+    from facilities.models import Facility, FacilityKind, RoomNight, RoomType, SanatoriumPolicy
+    from portal.members import permissions
+    from portal.members.models import Member
+    from portal.members.permissions import Action
+
+    today = timezone.localdate()
+
+    def bookable(facility, name: str) -> RoomType:
+        SanatoriumPolicy.objects.get_or_create(facility=facility)
+        room = RoomType.objects.filter(facility=facility, active=True).order_by("pk").first() or \
+            RoomType.objects.create(facility=facility, name=name, kind="twin", rooms=6, beds=2,
+                                    member_price_fen=26_000, companion_price_fen=32_000)
+        RoomNight.objects.bulk_create([RoomNight(room_type=room, date=today + timedelta(days=i), rooms_open=room.rooms)
+                                       for i in range(90)], ignore_conflicts=True)
+        return room
+
+    sanatorium = Facility.objects.filter(kind=FacilityKind.SANATORIUM).order_by("pk").first()
+    room = bookable(sanatorium, "湖景双人间")
+    manager = get_user_model().objects.get(email="palace@example.com")
+    managed = permissions.scope(manager, Action.MANAGE_FACILITY, RoomType.objects.all(),
+                                via="facility__organisation").order_by("pk").first()
+    if managed is None:
+        grant = manager.role_grants.order_by("pk").first()
+        own = Facility.objects.create(kind=FacilityKind.SANATORIUM, organisation=grant.organisation,
+                                      name="杭州市职工疗休养中心", region_code=grant.organisation.region_code,
+                                      address="杭州市西湖区满觉陇路 2 号")
+        managed = bookable(own, "标准单人间")
+    member = Member.objects.get(user__email="member@example.com")
+    stay = Stay.objects.filter(member=member, status__in=NIGHT_HOLDING_STATUSES).order_by("check_in").first()
+    if stay is None:
+        stay = stay_create(member=member, room_type_id=managed.pk, check_in=today + timedelta(days=30),
+                           check_out=today + timedelta(days=32), rooms=1,
+                           dependant_ids=list(member.dependants.values_list("pk", flat=True)[:1]))
+    return {"sanatorium": room.facility_id, "room_type": room.pk, "staff_room_type": managed.pk, "stay": stay.pk,
+            "arrival_day": stay.check_in.isoformat(),
+            "next_month": (today.replace(day=1) + timedelta(days=32)).strftime("%Y-%m")}
+
+
 def seed_demo() -> dict:
     """Load the demo data and return the ids the pages need (palace manager's palace, a booked session ...)."""
     from django.utils import timezone
@@ -161,6 +227,7 @@ def seed_demo() -> dict:
                                           start__gt=timezone.now()).order_by("start").first()
     held_payment, paid_payment = _demo_payments(open_session)
     return {
+        **_demo_stays(),
         "held_payment": held_payment,
         "paid_payment": paid_payment,
         "palace": palace.pk,

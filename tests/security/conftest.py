@@ -9,15 +9,16 @@ import pytest
 from django.forms.models import model_to_dict
 from rest_framework.test import APIClient
 
-from bookings.models import Booking, WalkIn
-from bookings.services import booking_create, calendar_feed_get_or_create
-from facilities.models import AssetRecord, FacilityPhoto
+from bookings.models import Booking, Stay, WalkIn
+from bookings.services import booking_create, calendar_feed_get_or_create, stay_create
+from facilities.models import AssetRecord, FacilityPhoto, RoomNight, RoomTypePhoto
 from portal.members.models import Dependant, Role, RoleGrant
 from portal.members.permissions import forget_grants
 from portal.members.services import role_grant
 from portal.notifications.models import Message
 from tests import factories
 from tests.bookings import builders
+from tests.facilities import rooms
 from tests.logins import login, staff_client
 
 # Strings only the owner (and the staff who answer for them) may ever see.
@@ -59,17 +60,35 @@ def _payments(facility, owner):
     return Payment.objects.get(booking=held), Payment.objects.get(booking=paid)
 
 
-def _programmes(orgs, owner, officer):
-    """A programme of the city union with one batch, its root allocation and the owner's application."""
+def _programmes(orgs, owner, officer, room_type):
+    """A programme of the city union with one batch (a block of the city sanatorium's rooms), its root
+    allocation and the owner's application."""
     from bookings.models import QuotaAllocation
     from bookings.services.applications import application_submit
     from tests.bookings import programme_builders
 
     programme = programme_builders.programme(orgs["city"], actor=officer, title="甲市职工疗休养")
-    batch = programme_builders.batch(programme, programme_builders.sanatorium(orgs["city"], name="甲市疗休养院"))
+    batch = programme_builders.batch(programme, room_type.facility, places=4, starts_in=10, nights=3,
+                                     room_type=room_type, rooms=2)
     application = application_submit(member=owner, programme_id=programme.pk, batch_id=batch.pk)
     return {"programme": programme, "batch": batch, "application": application,
             "allocation": QuotaAllocation.objects.get(batch=batch, parent=None)}
+
+
+def _stays(city, owner, dependant):
+    """The city's sanatorium with a room type (open nights, a photo) and the owner's stay with a dependant."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    sanatorium = rooms.sanatorium(city, name="甲市职工疗休养院")
+    room_type = rooms.room_type(sanatorium, name="湖景双人间")
+    rooms.open_nights(room_type, days=30)
+    photo = RoomTypePhoto.objects.create(room_type=room_type, image="public/rooms/2025/lake.png", caption="湖景")
+    today = timezone.localdate()
+    stay = stay_create(member=owner, room_type_id=room_type.pk, check_in=today + timedelta(days=3),
+                       check_out=today + timedelta(days=5), rooms=1, dependant_ids=[dependant.pk])
+    return {"sanatorium": sanatorium, "room_type": room_type, "room_photo": photo, "stay": stay}
 
 
 @pytest.fixture
@@ -94,13 +113,15 @@ def world(orgs):
     walkin = WalkIn.objects.create(facility=facility, date=date.today(), persons=3, note=SENTINELS["walkin_note"],
                                    recorded_by=owner_staff)
     payment, paid_payment = _payments(facility, owner)
+    stays = _stays(orgs["city"], owner, dependant)
     return {
+        **stays,
         "payment": payment, "paid_payment": paid_payment,
         "orgs": orgs, "city": orgs["city"], "facility": facility, "venue": venue, "activity": activity,
         "session": session, "booking": booking, "ticket": booking.ticket_code or "NO-TICKET", "member": owner,
         "owner": owner, "dependant": dependant, "message": message, "feed_token": feed.token, "asset": asset,
         "photo": photo, "walkin": walkin, "owner_staff": owner_staff,
-        **_programmes(orgs, owner, owner_staff),
+        **_programmes(orgs, owner, owner_staff, stays["room_type"]),
     }
 
 
@@ -148,7 +169,8 @@ def fingerprint(world) -> dict:
     """The owner's and the city's rows as stored: an actor without rights must leave every one unchanged."""
     out = {}
     for key in ("facility", "venue", "activity", "session", "booking", "owner", "dependant", "message", "asset",
-                "photo", "walkin", "payment", "paid_payment", "programme", "batch", "allocation", "application"):
+                "photo", "walkin", "payment", "paid_payment", "sanatorium", "room_type", "room_photo", "stay",
+                "programme", "batch", "allocation", "application"):
         obj = world[key]
         row = type(obj)._default_manager.filter(pk=obj.pk).first()
         out[key] = model_to_dict(row) if row is not None else None
@@ -163,5 +185,9 @@ def fingerprint(world) -> dict:
         "dependants": owner.dependants.count(),
         "messages_unread": Message.objects.filter(user=owner.user, read_at__isnull=True).count(),
         "grants": RoleGrant.objects.filter(organisation__path__startswith=world["city"].path).count(),
+        "room_nights": list(RoomNight.objects.filter(room_type=world["room_type"]).order_by("date").values_list(
+            "rooms_open", "rooms_taken")),
+        "room_photos": RoomTypePhoto.objects.filter(room_type=world["room_type"]).count(),
+        "stays": list(Stay.objects.filter(room_type=world["room_type"]).values_list("status", flat=True)),
     }
     return out

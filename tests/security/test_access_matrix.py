@@ -161,6 +161,13 @@ ROUTES: dict[str, R] = {
     "frontend:application_list": R(MEMBER_SELF),
     "frontend:application_detail": R(MEMBER_OBJECT, obj="application"),
     "frontend:application_withdraw": R(MEMBER_OBJECT, "GET POST", obj="application"),
+    "frontend:sanatoriums": R(PUBLIC),
+    "frontend:sanatorium_detail": R(PUBLIC, obj="sanatorium"),
+    "frontend:room_type_detail": R(PUBLIC, obj="room_type"),
+    "frontend:stay_book": R(AUTH, "GET POST", obj="room_type"),
+    "frontend:stay_list": R(MEMBER_SELF),
+    "frontend:stay_detail": R(MEMBER_OBJECT, obj="stay"),
+    "frontend:stay_cancel": R(MEMBER_OBJECT, "POST", obj="stay"),
     # staff console
     "frontend:console:today": R(STAFF_LIST),
     "frontend:console:members": R(STAFF_LIST, filter={"org": "@city", "status": "all"}),
@@ -245,6 +252,17 @@ ROUTES: dict[str, R] = {
     "staff-application-confirm": R(STAFF_OBJECT, "POST", obj="application"),
     "staff-application-check-in": R(STAFF_OBJECT, "POST", obj="application"),
     "staff-application-check-out": R(STAFF_OBJECT, "POST", obj="application"),
+    "frontend:console:room_types": R(STAFF_LIST),
+    "frontend:console:room_type_create": R(STAFF_LIST, "GET POST", write=STAFF_CREATE, body={
+        "facility": "@sanatorium", "name": "新房型", "kind": "twin", "rooms": 2, "beds": 2, "member_price_yuan": 100,
+        "companion_price_yuan": 100}),
+    "frontend:console:room_type_detail": R(STAFF_OBJECT, "GET POST", obj="room_type",
+                                           body={"action": "save", "name": "改名"}),
+    "frontend:console:room_nights": R(STAFF_OBJECT, "GET POST", obj="room_type", body={"action": "close"}),
+    "frontend:console:room_type_photo_delete": R(STAFF_OBJECT, "POST", obj="room_photo"),
+    "frontend:console:stays_today": R(STAFF_LIST),
+    "frontend:console:stay_check_in": R(STAFF_OBJECT, "POST", obj="stay"),
+    "frontend:console:stay_check_out": R(STAFF_OBJECT, "POST", obj="stay"),
 }
 
 # --- running one request and judging its answer --------------------------------------------------------------

@@ -12,12 +12,12 @@ import stripe
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from bookings.models import Booking
+from bookings.models import Booking, Stay
 from portal.errors import Conflict, NotFound
 
 from .. import gateway
 from ..models import PAID_STATUSES, Payment, PaymentStatus
-from ..payables import BookingPayable, adapter_for
+from ..payables import BookingPayable, StayPayable, adapter_for
 from ._common import lock, now, save, unix_now
 
 log = logging.getLogger(__name__)
@@ -47,6 +47,24 @@ def payment_create_for_booking(*, booking: Booking) -> Payment | None:
                 currency=amounts.currency)
     except IntegrityError:  # created concurrently: the unique payable column keeps it to one
         return Payment.objects.get(booking=booking)
+
+
+def payment_create_for_stay(*, stay: Stay) -> Payment | None:
+    """The stay's one Payment for the member's share (created on first call); None when the union pays all."""
+    amounts = StayPayable.amounts(stay)
+    if amounts.member_share_fen <= 0:
+        return None
+    existing = Payment.objects.filter(stay=stay).first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            return Payment.objects.create(
+                stay=stay, member_id=stay.member_id, amount_fen=amounts.amount_fen,
+                member_share_fen=amounts.member_share_fen, subsidy_fen=amounts.subsidy_fen,
+                currency=amounts.currency)
+    except IntegrityError:  # created concurrently: the unique payable column keeps it to one
+        return Payment.objects.get(stay=stay)
 
 
 def _check_payable(payment: Payment) -> None:

@@ -10,6 +10,11 @@ from django.utils.translation import gettext_lazy as _
 from portal.currency import Currency, only_cny
 from portal.members.models import Organisation, region_code_validator
 
+__all__ = [
+    "AssetRecord", "Facility", "FacilityKind", "FacilityPhoto", "FacilityStatus", "OperatingMode", "TitleStatus",
+    "Venue", "VenueKind", "validate_not_future_year",
+]
+
 
 class FacilityKind(models.TextChoices):
     PALACE = "palace", _("Cultural palace")
