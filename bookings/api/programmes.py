@@ -101,7 +101,7 @@ class ApplicationSerializer(ModelSerializer):
     start_date = serializers.DateField(source="batch.start_date", read_only=True)
     end_date = serializers.DateField(source="batch.end_date", read_only=True)
     allocation_organisation = serializers.CharField(source="allocation.organisation.name", read_only=True,
-                                                    default=None)
+                                                    default=None, allow_null=True)
     steps = StepSerializer(many=True, read_only=True)
 
     class Meta:
