@@ -9,7 +9,9 @@ class BookingsConfig(AppConfig):
     def ready(self) -> None:
         from . import tasks  # noqa: F401 - registers the tasks services queue by name (portal.queue)
         from .kinds import register_all
+        from .programme_kinds import register_all as register_programme_kinds
         from .stay_kinds import register_all as register_stay_kinds
 
         register_all()
         register_stay_kinds()
+        register_programme_kinds()

@@ -16,7 +16,7 @@ from django.utils import timezone
 from portal.errors import DomainError
 from portal.members.models import User
 
-from . import services, stay_demo
+from . import demo_programmes, services, stay_demo
 from .models import Activity, BookingStatus, MemberCategory
 from .rules import LOCAL_TZ
 
@@ -83,6 +83,7 @@ def seed(context: dict) -> None:
     _demo_bookings(context)
     _today(context)
     stay_demo.seed_stays(context)
+    demo_programmes.seed_programmes(context)
 
 
 def _demo_bookings(context: dict) -> None:

@@ -60,6 +60,8 @@ def console_sections(user) -> list[dict]:
         sections.append({"key": "activities", "url": "frontend:console:activities", "label": _("Activities")})
     if permissions.can_anywhere(user, Action.CHECK_IN):
         sections.append({"key": "checkin", "url": "frontend:console:checkin", "label": _("Check-in")})
+    if permissions.can_anywhere(user, Action.APPROVE_APPLICATION):
+        sections.append({"key": "programmes", "url": "frontend:console:programmes", "label": _("Programmes")})
     if permissions.can_anywhere(user, Action.MANAGE_FACILITY):
         sections.append({"key": "stays", "url": "frontend:console:room_types", "label": _("Sanatoriums")})
     elif permissions.can_anywhere(user, Action.CHECK_IN):

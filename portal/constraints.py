@@ -73,6 +73,20 @@ FIELDS = {
     "payment_member_share_positive": "member_share_fen",
     "payment_refund_within_share": "amount_fen",
     "refund_amount_positive": "amount_fen",
+    "programme_once_in_years_positive": "once_in_years",
+    "programme_skilled_share_max": "skilled_share_percent",
+    "batch_ends_after_start": "end_date",
+    "batch_application_window": "applications_close",
+    "batch_places_positive": "places",
+    "batch_block_has_rooms": "rooms",
+    "batch_participants_within_places": "places",
+    "uniq_allocation_per_batch_org": "organisation",
+    "allocation_counters_non_negative": "places",
+    "allocation_within_places": "places",
+    "allocation_skilled_within_used": "places",
+    "allocation_skilled_reservation_kept": "skilled_reserved",
+    "uniq_active_application_per_member_batch": "batch",
+    "application_place_when_approved": "status",
 }
 
 

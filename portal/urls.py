@@ -7,6 +7,8 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from bookings.api import programmes as programmes_api
+from bookings.api import programmes_staff as programmes_staff_api
 from bookings.api import public as bookings_api
 from bookings.api import staff as bookings_staff_api
 from bookings.api import stays as stays_api
@@ -36,6 +38,12 @@ router.register("staff/activities", bookings_staff_api.StaffActivityViewSet, bas
 router.register("staff/sessions", bookings_staff_api.StaffSessionViewSet, basename="staff-session")
 router.register("staff/checkins", bookings_staff_api.StaffCheckinViewSet, basename="staff-checkin")
 router.register("staff/walk-ins", bookings_staff_api.StaffWalkInViewSet, basename="staff-walkin")
+router.register("programmes", programmes_api.ProgrammeViewSet, basename="programme")
+router.register("applications", programmes_api.ApplicationViewSet, basename="application")
+router.register("staff/programmes", programmes_staff_api.StaffProgrammeViewSet, basename="staff-programme")
+router.register("staff/batches", programmes_staff_api.StaffBatchViewSet, basename="staff-batch")
+router.register("staff/allocations", programmes_staff_api.StaffAllocationViewSet, basename="staff-allocation")
+router.register("staff/applications", programmes_staff_api.StaffApplicationViewSet, basename="staff-application")
 router.register("stays", stays_api.StayViewSet, basename="stay")
 router.register("staff/stays", stays_api.StaffStayViewSet, basename="staff-stay")
 router.register("staff/room-types", rooms_api.StaffRoomTypeViewSet, basename="staff-room-type")

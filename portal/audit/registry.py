@@ -25,6 +25,10 @@ CONSOLE_KINDS = {
     "photo": "facilities.FacilityPhoto",
     "activity": "bookings.Activity",
     "session": "bookings.Session",
+    "programme": "bookings.Programme",
+    "batch": "bookings.Batch",
+    "allocation": "bookings.QuotaAllocation",
+    "application": "bookings.Application",
 }
 # basename -> (model, url kwarg naming it)
 API_BASENAMES = {
@@ -37,6 +41,10 @@ API_BASENAMES = {
     "staff-checkin": ("bookings.Booking", "pk"),
     "staff-facility-photos": ("facilities.Facility", "facility_pk"),
     "staff-facility-photo": ("facilities.FacilityPhoto", "pk"),
+    "staff-programme": ("bookings.Programme", "pk"),
+    "staff-batch": ("bookings.Batch", "pk"),
+    "staff-allocation": ("bookings.QuotaAllocation", "pk"),
+    "staff-application": ("bookings.Application", "pk"),
     "staff-room-type": ("facilities.RoomType", "pk"),
     "staff-room-type-photos": ("facilities.RoomType", "room_type_pk"),
     "staff-room-type-photo": ("facilities.RoomTypePhoto", "pk"),
@@ -112,6 +120,22 @@ def _roster(actor, kwargs) -> Iterable[models.Model]:
     return [b.member for b in bookings.select_related("member__organisation")]
 
 
+def _batch_roster(actor, kwargs) -> Iterable[models.Model]:
+    from bookings.programme_selectors import batch_roster
+    from portal.errors import DomainError
+
+    try:
+        return [a.member for a in batch_roster(actor=actor, batch_id=int(kwargs["pk"]))]
+    except (DomainError, KeyError, ValueError):
+        return []
+
+
+def _application_member(actor, kwargs) -> Iterable[models.Model]:
+    application = _model("bookings.Application")._default_manager.select_related("member").filter(
+        pk=kwargs.get("pk")).first()
+    return [application.member] if application is not None else []
+
+
 PERSONAL_READS: dict[str, Callable[[object, dict], Iterable[models.Model]]] = {
     "frontend:console:member_detail": _member,
     "staff-member-detail": _member,
@@ -119,4 +143,8 @@ PERSONAL_READS: dict[str, Callable[[object, dict], Iterable[models.Model]]] = {
     "frontend:console:session_roster": _roster,
     "frontend:console:session_roster_csv": _roster,
     "staff-session-bookings": _roster,
+    "staff-batch-roster": _batch_roster,
+    "staff-batch-roster-csv": _batch_roster,
+    "staff-batch-roster-xlsx": _batch_roster,
+    "staff-application-detail": _application_member,
 }

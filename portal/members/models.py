@@ -120,6 +120,8 @@ class Member(models.Model):
                                     related_name="+")
     verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
     rejection_reason = models.CharField(_("rejection reason"), max_length=300, blank=True)
+    # When the person joined the union (before this portal existed); empty: counted from the account's creation.
+    joined_union_on = models.DateField(_("union member since"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

@@ -116,6 +116,13 @@ def can(user, action: Action, target) -> bool:
     return any(path.startswith(p) for p in _paths_for(user, action))
 
 
+def subtree_paths(user, action: Action) -> list[str] | None:
+    """The paths of the subtrees where `user` may do `action` (outermost only); None for a superuser (all)."""
+    if getattr(user, "is_superuser", False):
+        return None
+    return _paths_for(user, action)
+
+
 def can_anywhere(user, action: Action) -> bool:
     return getattr(user, "is_superuser", False) or bool(_paths_for(user, action))
 

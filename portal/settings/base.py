@@ -384,3 +384,9 @@ CELERY_BEAT_SCHEDULE.update({
 SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
     {"PaymentStatusEnum": "portal.payments.models.PaymentStatus"})
 LOGGING.setdefault("loggers", {})["stripe"] = {"level": env("STRIPE_LOG_LEVEL", default="WARNING")}
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({
+    "ProgrammeStatusEnum": "bookings.models.ProgrammeStatus",
+    "BatchStatusEnum": "bookings.models.BatchStatus",
+    "ApplicationStatusEnum": "bookings.models.ApplicationStatus",
+    "ModelWorkerLevelEnum": "portal.members.models.ModelWorkerLevel",
+})

@@ -85,7 +85,22 @@ def world(orgs):
     pending.user.save(update_fields=["phone"])
     booker = factories.member(organisation=orgs["unit"], email="fuzz-member@example.com")
     booking_create(member=booker, session_id=activity.sessions.first().pk, seats=1, waitlist=False)
+    _programme(orgs, booker)
     return orgs
+
+
+def _programme(orgs, applicant) -> None:
+    """A programme with a batch, a child allocation and an application, for the programme operations."""
+    from bookings.models import QuotaAllocation
+    from bookings.services import applications, quotas
+    from tests.bookings import programme_builders
+
+    officer = programme_builders.runner(orgs["city"])
+    programme = programme_builders.programme(orgs["city"], actor=officer)
+    batch = programme_builders.batch(programme, programme_builders.sanatorium(orgs["province"]))
+    root = QuotaAllocation.objects.get(batch=batch, parent=None)
+    quotas.allocate(actor=officer, allocation_id=root.pk, organisation=orgs["county"], places=3)
+    applications.application_submit(member=applicant, programme_id=programme.pk, batch_id=batch.pk)
 
 
 def _login(email: str, *, totp: bool) -> str:

@@ -60,6 +60,21 @@ def _payments(facility, owner):
     return Payment.objects.get(booking=held), Payment.objects.get(booking=paid)
 
 
+def _programmes(orgs, owner, officer, room_type):
+    """A programme of the city union with one batch (a block of the city sanatorium's rooms), its root
+    allocation and the owner's application."""
+    from bookings.models import QuotaAllocation
+    from bookings.services.applications import application_submit
+    from tests.bookings import programme_builders
+
+    programme = programme_builders.programme(orgs["city"], actor=officer, title="甲市职工疗休养")
+    batch = programme_builders.batch(programme, room_type.facility, places=4, starts_in=10, nights=3,
+                                     room_type=room_type, rooms=2)
+    application = application_submit(member=owner, programme_id=programme.pk, batch_id=batch.pk)
+    return {"programme": programme, "batch": batch, "application": application,
+            "allocation": QuotaAllocation.objects.get(batch=batch, parent=None)}
+
+
 def _stays(city, owner, dependant):
     """The city's sanatorium with a room type (open nights, a photo) and the owner's stay with a dependant."""
     from datetime import timedelta
@@ -98,13 +113,15 @@ def world(orgs):
     walkin = WalkIn.objects.create(facility=facility, date=date.today(), persons=3, note=SENTINELS["walkin_note"],
                                    recorded_by=owner_staff)
     payment, paid_payment = _payments(facility, owner)
+    stays = _stays(orgs["city"], owner, dependant)
     return {
-        **_stays(orgs["city"], owner, dependant),
+        **stays,
         "payment": payment, "paid_payment": paid_payment,
         "orgs": orgs, "city": orgs["city"], "facility": facility, "venue": venue, "activity": activity,
         "session": session, "booking": booking, "ticket": booking.ticket_code or "NO-TICKET", "member": owner,
         "owner": owner, "dependant": dependant, "message": message, "feed_token": feed.token, "asset": asset,
         "photo": photo, "walkin": walkin, "owner_staff": owner_staff,
+        **_programmes(orgs, owner, owner_staff, stays["room_type"]),
     }
 
 
@@ -152,7 +169,8 @@ def fingerprint(world) -> dict:
     """The owner's and the city's rows as stored: an actor without rights must leave every one unchanged."""
     out = {}
     for key in ("facility", "venue", "activity", "session", "booking", "owner", "dependant", "message", "asset",
-                "photo", "walkin", "payment", "paid_payment", "sanatorium", "room_type", "room_photo", "stay"):
+                "photo", "walkin", "payment", "paid_payment", "sanatorium", "room_type", "room_photo", "stay",
+                "programme", "batch", "allocation", "application"):
         obj = world[key]
         row = type(obj)._default_manager.filter(pk=obj.pk).first()
         out[key] = model_to_dict(row) if row is not None else None
