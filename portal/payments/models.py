@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.members.models import Member, Organisation
 
 # One nullable foreign key per kind of payable. Stays and mutual-aid enrolments add theirs here.
-PAYABLE_FIELDS = ("booking",)
+PAYABLE_FIELDS = ("booking", "enrolment")
 
 
 def _exactly_one(fields: tuple[str, ...]) -> Q:
@@ -54,6 +54,8 @@ class LateOutcome(models.TextChoices):
 class Payment(models.Model):
     booking = models.OneToOneField("bookings.Booking", null=True, blank=True, on_delete=models.PROTECT,
                                    related_name="payment")
+    enrolment = models.OneToOneField("mutualaid.Enrolment", null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="payment")
     member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="payments")
     # amount = what the payable costs = the member's share (charged through Stripe) + the union's subsidy.
     amount_fen = models.PositiveIntegerField(_("amount (fen)"))
