@@ -11,6 +11,7 @@ from bookings.api import public as bookings_api
 from bookings.api import staff as bookings_staff_api
 from facilities import api as facilities_api
 from frontend.views import mfa as mfa_views
+from mutualaid.roster import api as roster_api
 from portal import converters  # noqa: F401 - registers <token:...>
 from portal.api import Router
 from portal.audit import api as audit_api
@@ -36,6 +37,7 @@ router.register("staff/checkins", bookings_staff_api.StaffCheckinViewSet, basena
 router.register("staff/walk-ins", bookings_staff_api.StaffWalkInViewSet, basename="staff-walkin")
 router.register("payments", payments_api.PaymentViewSet, basename="payment")
 router.register("staff/payments", payments_api.StaffPaymentViewSet, basename="staff-payment")
+router.register("staff/rosters", roster_api.StaffRosterViewSet, basename="staff-roster")
 
 api_v1 = [
     path("me/", members_api.MeView.as_view(), name="me"),

@@ -40,6 +40,17 @@ class RosterImport(models.Model):
     percent = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
     error_report = models.FileField(_("error report"), upload_to="private/rosters/%Y/", max_length=200,
                                     blank=True)
+    # Added by the roster import module (mutualaid/roster/): what the preview and the progress bar show.
+    original_name = models.CharField(_("file name"), max_length=100, blank=True)
+    encoding = models.CharField(_("CSV encoding"), max_length=12, blank=True)  # empty for XLSX
+    errors_count = models.PositiveIntegerField(_("rows with errors"), default=0)
+    new_members = models.PositiveIntegerField(_("new members"), default=0)
+    matched_members = models.PositiveIntegerField(_("matched members"), default=0)
+    failure = models.CharField(_("why it stopped"), max_length=300, blank=True)
+    validated_at = models.DateTimeField(_("checked at"), null=True, blank=True)
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("confirmed by"), null=True,
+                                     blank=True, on_delete=models.SET_NULL, related_name="+")
+    imported_at = models.DateTimeField(_("imported at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -55,6 +66,10 @@ class RosterImport(models.Model):
                                    violation_error_code="percent",
                                    violation_error_message=_("Progress is at most 100%.")),
         ]
+
+    @property
+    def enrolments_to_write(self) -> int:
+        return self.new_members + self.matched_members
 
     def __str__(self) -> str:
         return f"Roster #{self.pk} {self.organisation_id} ({self.status})"

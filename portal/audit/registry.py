@@ -37,6 +37,7 @@ API_BASENAMES = {
     "staff-checkin": ("bookings.Booking", "pk"),
     "staff-facility-photos": ("facilities.Facility", "facility_pk"),
     "staff-facility-photo": ("facilities.FacilityPhoto", "pk"),
+    "staff-roster": ("mutualaid.RosterImport", "pk"),
 }
 
 

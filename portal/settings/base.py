@@ -383,3 +383,10 @@ CELERY_BEAT_SCHEDULE.update({
 SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
     {"PaymentStatusEnum": "portal.payments.models.PaymentStatus"})
 LOGGING.setdefault("loggers", {})["stripe"] = {"level": env("STRIPE_LOG_LEVEL", default="WARNING")}
+
+# --- Mutual aid: work-unit roster import (mutualaid/roster/) ---
+# Uploaded rosters (the only place resident IDs exist in clear) are deleted once imported, or after this many days.
+ROSTER_FILE_RETENTION_DAYS = env.int("ROSTER_FILE_RETENTION_DAYS", default=7)
+CELERY_BEAT_SCHEDULE["mutualaid-roster-files-purge"] = {
+    "task": "mutualaid.tasks.roster_files_purge", "schedule": 3600.0,
+}
