@@ -62,6 +62,8 @@ def console_sections(user) -> list[dict]:
         sections.append({"key": "checkin", "url": "frontend:console:checkin", "label": _("Check-in")})
     if permissions.can_anywhere(user, Action.VIEW_BOOKINGS):
         sections.append({"key": "payments", "url": "frontend:console:payments", "label": _("Payments")})
+    if permissions.can_anywhere(user, Action.MANAGE_SCHEME):
+        sections.append({"key": "mutualaid", "url": "frontend:console:mutualaid", "label": _("Mutual aid")})
     if permissions.can_anywhere(user, Action.VIEW_AUDIT):
         sections.append({"key": "audit", "url": "frontend:console:audit", "label": _("Audit log")})
     return sections
