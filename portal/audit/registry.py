@@ -38,6 +38,9 @@ API_BASENAMES = {
     "staff-facility-photos": ("facilities.Facility", "facility_pk"),
     "staff-facility-photo": ("facilities.FacilityPhoto", "pk"),
     "staff-roster": ("mutualaid.RosterImport", "pk"),
+    "staff-scheme": ("mutualaid.Scheme", "pk"),
+    "staff-enrolment": ("mutualaid.Enrolment", "pk"),
+    "staff-claim": ("mutualaid.Claim", "pk"),
 }
 
 

@@ -1,4 +1,5 @@
-"""Listens to the payables' signals: a booking put on hold for payment gets its Payment row at once."""
+"""Listens to the payables' signals: a booking put on hold for payment, or an enrolment awaiting its
+contribution, gets its Payment row at once."""
 
 from __future__ import annotations
 
@@ -9,7 +10,15 @@ def _booking_payment_due(sender, booking, **kwargs) -> None:
     payment_create_for_booking(booking=booking)
 
 
+def _enrolment_payment_due(sender, enrolment, **kwargs) -> None:
+    from .services import payment_create_for_enrolment
+
+    payment_create_for_enrolment(enrolment=enrolment)
+
+
 def connect() -> None:
     from bookings.signals import payment_due
+    from mutualaid.signals import contribution_due
 
     payment_due.connect(_booking_payment_due, dispatch_uid="payments.booking_payment_due")
+    contribution_due.connect(_enrolment_payment_due, dispatch_uid="payments.enrolment_payment_due")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import reduce
+from operator import or_
 
 from django.db.models import Count, Q, QuerySet, Sum
 
@@ -14,7 +16,8 @@ from portal.members.permissions import Action
 from .models import PAID_STATUSES, Payment
 from .payables import ADAPTERS
 
-_RELATED = ("member__user", "booking__session__activity__facility__organisation", "booking__session__venue")
+_RELATED = ("member__user", "booking__session__activity__facility__organisation", "booking__session__venue",
+            "enrolment__scheme__organisation", "enrolment__insured_dependant", "enrolment__member")
 
 
 def payment_list_for_member(*, member: Member) -> QuerySet[Payment]:
@@ -43,7 +46,8 @@ def payments_for_staff(*, actor, facility=None, start: datetime | None = None, e
                        status: str | None = None) -> QuerySet[Payment]:
     qs = _scoped(actor, Action.VIEW_BOOKINGS).select_related(*_RELATED)
     if facility is not None:
-        qs = qs.filter(Q(**{adapter.facility_path: facility for adapter in ADAPTERS.values()}))
+        qs = qs.filter(reduce(or_, (Q(**{adapter.facility_path: facility}) for adapter in ADAPTERS.values()
+                                    if adapter.facility_path)))
     if start is not None:
         qs = qs.filter(created_at__gte=start)
     if end is not None:

@@ -13,11 +13,12 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from bookings.models import Booking
+from mutualaid.models import Enrolment
 from portal.errors import Conflict, NotFound
 
 from .. import gateway
 from ..models import PAID_STATUSES, Payment, PaymentStatus
-from ..payables import BookingPayable, adapter_for
+from ..payables import BookingPayable, EnrolmentPayable, adapter_for
 from ._common import lock, now, save, unix_now
 
 log = logging.getLogger(__name__)
@@ -47,6 +48,24 @@ def payment_create_for_booking(*, booking: Booking) -> Payment | None:
                 currency=amounts.currency)
     except IntegrityError:  # created concurrently: the unique payable column keeps it to one
         return Payment.objects.get(booking=booking)
+
+
+def payment_create_for_enrolment(*, enrolment: Enrolment) -> Payment | None:
+    """The enrolment's one Payment for its contribution (created on first call); None when nothing is due."""
+    amounts = EnrolmentPayable.amounts(enrolment)
+    if amounts.member_share_fen <= 0:
+        return None
+    existing = Payment.objects.filter(enrolment=enrolment).first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            return Payment.objects.create(
+                enrolment=enrolment, member_id=enrolment.member_id, amount_fen=amounts.amount_fen,
+                member_share_fen=amounts.member_share_fen, subsidy_fen=amounts.subsidy_fen,
+                currency=amounts.currency)
+    except IntegrityError:
+        return Payment.objects.get(enrolment=enrolment)
 
 
 def _check_payable(payment: Payment) -> None:
