@@ -219,7 +219,8 @@ def enrolments(request, fmt: str = "html"):
     schemes_qs = selectors.schemes_for_staff(actor=request.user)
     filters = EnrolmentFilter(request.GET or None, schemes=schemes_qs)
     values = page_filters(request, filters) if filters.is_bound else {}
-    qs = selectors.enrolments_for_staff(actor=request.user, scheme=values.get("scheme"),
+    scheme = values.get("scheme")
+    qs = selectors.enrolments_for_staff(actor=request.user, scheme_id=scheme.pk if scheme else None,
                                         status=values.get("status") or None, source=values.get("source") or None,
                                         search=(values.get("q") or "").strip())
     if fmt in exports.FORMATS:
@@ -238,8 +239,9 @@ def claims(request):
     """The queue: open claims oldest first (or any status picked in the filter)."""
     filters = ClaimFilter(request.GET or None, schemes=selectors.schemes_for_staff(actor=request.user))
     values = page_filters(request, filters) if filters.is_bound else {}
+    scheme = values.get("scheme")
     qs = selectors.claims_for_staff(actor=request.user, status=values.get("status") or None,
-                                    scheme=values.get("scheme"), open_only=not values.get("status"))
+                                    scheme_id=scheme.pk if scheme else None, open_only=not values.get("status"))
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return _render(request, "frontend/console/mutualaid/claims.html", {
         "form": filters.form, "page": page, "query": _query(request), "open_only": not values.get("status"),
