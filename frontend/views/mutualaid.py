@@ -53,14 +53,15 @@ def scheme_enrol(request, pk: int):
     """Who is insured and how many shares, with the price; POST enrols through mutualaid.services and goes on to
     the payment page (or straight to the certificate when the union pays)."""
     scheme = selectors.scheme_get_for_member(scheme_id=pk)
-    member = member_require(user=request.user)
-    dependants = list(dependant_list(user=request.user))
+    member = member_for(request.user)  # a staff account without a member profile may still read the page
+    dependants = list(dependant_list(user=request.user)) if member is not None else []
     form = EnrolForm(request.POST or None, scheme=scheme, member=member, dependants=dependants)
-    verdicts = selectors.scheme_verdicts(member=member, schemes=[scheme])[scheme.pk]
+    verdicts = selectors.scheme_verdicts(member=member, schemes=[scheme]).get(scheme.pk, [])
     status = 200
     if request.method == "POST":
         status = 400
         if form.is_valid():
+            member = member_require(user=request.user)
             dependant = form.dependant
             try:
                 enrolment = services.enrolment_create(
