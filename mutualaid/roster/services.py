@@ -8,12 +8,15 @@ the same transaction that writes the rows and marks it done.
 
 from __future__ import annotations
 
+import io
 import logging
+import tempfile
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Q
@@ -31,7 +34,7 @@ from portal.queue import enqueue_on_commit
 
 from . import reading
 from .report import ErrorReport
-from .validation import checked_batches
+from .validation import checked_batches, rechecked_batches
 from .writing import RosterWriter
 
 logger = logging.getLogger(__name__)
@@ -115,6 +118,21 @@ def _looks_like_text(file) -> bool:
     return str(getattr(file, "name", "")).lower().endswith(".csv") and b"\x00" not in head
 
 
+def checked_rows_name(roster: RosterImport) -> str:
+    """Where validation keeps the rows as checked (hashes, never clear IDs) for the commit: beside the file."""
+    return f"{roster.file.name}.checked"
+
+
+def _save_checked_rows(roster: RosterImport, spool) -> None:
+    name = checked_rows_name(roster)
+    default_storage.delete(name)  # left by an earlier delivery of the same task
+    spool.seek(0)
+    saved = default_storage.save(name, File(spool))
+    if saved != name:  # storage chose another name: never leave a copy nobody knows of
+        default_storage.delete(saved)
+        raise OSError("could not store the checked rows")
+
+
 def _save_progress(roster_id: int, done: int, total: int) -> None:
     RosterImport.objects.filter(pk=roster_id).update(
         rows_done=min(done, total), percent=min(100, done * 100 // max(total, 1)), updated_at=timezone.now())
@@ -133,15 +151,20 @@ def roster_validate(*, roster_id: int) -> RosterImport | None:
     done = new = matched = 0
     language = (roster.uploaded_by.language if roster.uploaded_by else "") or settings.LANGUAGE_CODE
     try:
-        with translation.override(language):
+        with translation.override(language), \
+                tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024, mode="w+b") as checked:
             for batch in checked_batches(reading.read_rows(roster.file.name, encoding=roster.encoding or None),
                                          scheme=roster.scheme, actor=roster.uploaded_by):
                 report.add(batch)
+                if not report.count:
+                    checked.write("".join(row.to_line() for row in batch).encode("utf-8"))
                 done += len(batch)
                 new += sum(1 for row in batch if row.ok and row.member_id is None)
                 matched += sum(1 for row in batch if row.ok and row.member_id is not None)
                 _save_progress(roster_id, done, roster.rows_total)
             report_name = report.save()
+            if not report.count:
+                _save_checked_rows(roster, checked)
     except ValidationError as exc:  # the file itself (it was read once at upload; storage may have changed)
         _finish(roster_id, RosterStatus.INVALID, failure=" ".join(exc.messages))
         return None
@@ -206,13 +229,21 @@ def roster_commit(*, roster_id: int) -> RosterImport:
 def _write_all(roster: RosterImport) -> None:
     writer = RosterWriter(roster=roster, scheme=roster.scheme)
     done = 0
-    rows = reading.read_rows(roster.file.name, encoding=roster.encoding or None)
-    for batch in checked_batches(rows, scheme=roster.scheme, actor=roster.uploaded_by):
-        if not all(row.ok for row in batch):
-            raise RowsChanged
-        writer.write(batch)
-        done += len(batch)
-        cache.set(_progress_key(roster.pk), done, timeout=3600)
+    checked = checked_rows_name(roster)
+    try:
+        lines = default_storage.open(checked, "rb")
+    except OSError:
+        raise RowsChanged from None
+    with lines:
+        text = io.TextIOWrapper(lines, encoding="utf-8")
+        for batch in rechecked_batches(text, scheme=roster.scheme, actor=roster.uploaded_by):
+            if not all(row.ok for row in batch):
+                raise RowsChanged
+            writer.write(batch)
+            done += len(batch)
+            cache.set(_progress_key(roster.pk), done, timeout=3600)
+    if done != roster.enrolments_to_write:
+        raise RowsChanged
     file_name = roster.file.name
     roster.status, roster.imported_at = RosterStatus.DONE, timezone.now()
     roster.rows_done, roster.percent = roster.rows_total, 100
@@ -220,6 +251,7 @@ def _write_all(roster: RosterImport) -> None:
     roster.file = ""  # the only copy of the clear ID numbers goes once the rows are in
     roster.save()
     uploads.delete_after_commit(file_name)
+    uploads.delete_after_commit(checked)
     logger.info("roster %s imported: %s enrolments", roster.pk, done)
 
 
@@ -243,5 +275,6 @@ def roster_files_purge(*, older_than_days: int | None = None) -> int:
                                      % {"days": days})
             roster.save(update_fields=["file", "status", "failure", "updated_at"])
             uploads.delete_after_commit(name)
+            uploads.delete_after_commit(f"{name}.checked")
             purged += 1
     return purged

@@ -9,6 +9,7 @@ A CheckedRow never holds the resident ID in clear: only its keyed hash, its last
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -26,6 +27,7 @@ from portal.members.permissions import Action
 from portal.members.validators import person_name_normalise, validate_person_name
 from portal.privacy import mask_id_number
 
+from .copying import filter_in
 from .reading import RawRow
 
 BATCH_ROWS = 2000  # rows checked against the database per query round (and written per batch on commit)
@@ -61,6 +63,17 @@ class CheckedRow:
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    def to_line(self) -> str:
+        """The row as checked, for the commit (no clear ID: the hash, last four and birth date)."""
+        return json.dumps([self.number, self.name, self.masked_id, self.id_hash, self.birth_date.isoformat(),
+                           self.phone, self.shares], ensure_ascii=False) + "\n"
+
+    @classmethod
+    def from_line(cls, line: str) -> CheckedRow:
+        number, name, masked_id, id_hash, birth, phone, shares = json.loads(line)
+        return cls(number=number, name=name, masked_id=masked_id, id_hash=id_hash,
+                   birth_date=date.fromisoformat(birth), phone=phone, shares=shares)
 
 
 @dataclass
@@ -125,7 +138,7 @@ def check_against_database(rows: list[CheckedRow], *, scheme: Scheme, actor) -> 
             by_hash.setdefault(row.id_hash, []).append(row)
     if not by_hash:
         return
-    members = (Member.objects.filter(id_number_hash__in=list(by_hash)).select_related("organisation")
+    members = (filter_in(Member.objects.all(), "id_number_hash", by_hash).select_related("organisation")
                .only("id", "id_number_hash", "real_name", "model_worker_level", "skilled_worker",
                      "organisation__path"))
     matched: dict[int, list[CheckedRow]] = {}
@@ -141,8 +154,8 @@ def check_against_database(rows: list[CheckedRow], *, scheme: Scheme, actor) -> 
             row.model_worker, row.skilled_worker = member.is_model_worker, member.skilled_worker
             matched.setdefault(member.pk, []).append(row)
     if matched:
-        enrolled = (Enrolment.objects.filter(scheme=scheme, member_id__in=list(matched),
-                                             insured_dependant__isnull=True)
+        enrolled = (filter_in(Enrolment.objects.all(), "member", matched)
+                    .filter(scheme=scheme, insured_dependant__isnull=True)
                     .exclude(status=EnrolmentStatus.CANCELLED).values_list("member_id", flat=True))
         for member_id in enrolled:
             for row in matched[member_id]:
@@ -155,5 +168,14 @@ def checked_batches(raw_rows: Iterable[RawRow], *, scheme: Scheme, actor,
     checker = RowChecker(scheme=scheme)
     iterator = iter(raw_rows)
     while batch := [checker.check(raw) for raw in islice(iterator, batch_rows)]:
+        check_against_database(batch, scheme=scheme, actor=actor)
+        yield batch
+
+
+def rechecked_batches(lines: Iterable[str], *, scheme: Scheme, actor,
+                      batch_rows: int = BATCH_ROWS) -> Iterator[list[CheckedRow]]:
+    """Rows that passed validation (CheckedRow.to_line), checked again against the database as it is now."""
+    iterator = iter(lines)
+    while batch := [CheckedRow.from_line(line) for line in islice(iterator, batch_rows)]:
         check_against_database(batch, scheme=scheme, actor=actor)
         yield batch

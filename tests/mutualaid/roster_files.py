@@ -9,11 +9,8 @@ from collections.abc import Iterable, Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
-from django.utils import timezone
 from openpyxl import Workbook
 from stdnum.cn import ric
-
-from mutualaid.models import Scheme, SchemeKind, SchemeStatus
 
 HEADER = ["姓名", "身份证号", "手机号", "份数"]
 _DIGIT_CHARS = "零一二三四五六七八九"
@@ -75,7 +72,12 @@ def write_csv_file(path: Path, data: Iterable[list]) -> None:
         writer.writerows(data)
 
 
-def make_scheme(organisation, **fields) -> Scheme:
+def make_scheme(organisation, **fields):
+    # Django imports here: bench/roster_import.py generates files before Django is set up.
+    from django.utils import timezone
+
+    from mutualaid.models import Scheme, SchemeKind, SchemeStatus
+
     today = timezone.localdate()
     values = dict(title="职工住院互助保障", kind=SchemeKind.INPATIENT, status=SchemeStatus.OPEN,
                   term_start=today + timedelta(days=30), term_end=today + timedelta(days=394),
