@@ -91,9 +91,12 @@ class EnrolForm(forms.Form):
 
     def __init__(self, *args, scheme: Scheme, member=None, dependants=(), **kwargs):
         super().__init__(*args, **kwargs)
-        choices = [("self", _("Myself") + (f" ({member.real_name})" if member is not None else ""))]
+        choices = [("self", _("Myself (%(name)s)") % {"name": member.real_name} if member is not None
+                    else _("Myself"))]
         if scheme.dependants_allowed:
-            choices += [(str(d.pk), f"{d.name} ({d.get_relation_display()})") for d in dependants]
+            choices += [(str(d.pk), _("%(name)s (%(relation)s)") % {"name": d.name,
+                                                                    "relation": d.get_relation_display()})
+                        for d in dependants]
         self.fields["insured"].choices = choices
         self.fields["insured"].initial = "self"
         self.fields["shares"].help_text = _("From 1 to %(n)d shares.") % {"n": scheme.max_shares}
