@@ -110,3 +110,69 @@ def test_enrol_a_dependant_claim_with_a_photo_officer_approves_member_sees_it(ne
     expect(visitor.get_by_test_id("verdict")).to_contain_text("Valid")
     expect(visitor.get_by_test_id("masked-name")).to_have_text("王**")
     assert "王小宝" not in visitor.content()
+
+
+@pytest.fixture
+def aid_scene(orgs, scheme):
+    """A member with a dependant covered and a claim in progress, a roster checked, and the officer."""
+    from django.core.files.base import ContentFile
+
+    from mutualaid import services
+    from mutualaid.models import RosterImport
+
+    member = factories.member(organisation=orgs["unit"], email="axe-aid@example.com", birth_date=date(1985, 5, 1))
+    child = Dependant.objects.create(member=member, name="王小宝", relation="child", birth_date=date(2015, 3, 1))
+    enrolment = services.enrolment_create(member=member, scheme_id=scheme.pk, shares=1, dependant_id=child.pk)
+    today = timezone.localdate()
+    claim = services.claim_submit(member=member, enrolment_id=enrolment.pk, event_type="hospitalisation",
+                                  amount_claimed_fen=80000, bank_name="中国工商银行", bank_account="6222021234567890",
+                                  admission_on=today, discharge_on=today,
+                                  documents=[ContentFile(jpeg_with_exif(), name="invoice.jpg")])
+    roster = RosterImport.objects.create(scheme=scheme, organisation=orgs["unit"], file="private/x.csv",
+                                         original_name="roster.csv", status="valid", rows_total=2, rows_done=2,
+                                         percent=100, matched_members=2)
+    factories.staff(organisation=orgs["city"], role=Role.MUTUALAID_OFFICER, email="axe-aid-officer@example.com")
+    return {"scheme": scheme, "enrolment": enrolment, "claim": claim, "roster": roster}
+
+
+def test_mutual_aid_pages_have_no_serious_accessibility_violations(new_page, aid_scene):
+    from .test_quality import check
+
+    s = aid_scene
+    found = {}
+    anonymous = new_page()
+    found.update(check(anonymous, ["/mutual-aid/", f"/mutual-aid/verify/{s['enrolment'].certificate_code}/"]))
+    member = new_page()
+    login(member, email="axe-aid@example.com", password=factories.PASSWORD)
+    found.update(check(member, [
+        "/mutual-aid/", f"/mutual-aid/schemes/{s['scheme'].pk}/enrol/", "/mutual-aid/mine/",
+        f"/mutual-aid/enrolments/{s['enrolment'].pk}/", "/mutual-aid/claims/new/",
+        f"/mutual-aid/claims/{s['claim'].pk}/"]))
+    officer = new_page(language="en")
+    login(officer, email="axe-aid-officer@example.com", password=factories.PASSWORD, totp_secret=factories.TOTP_SECRET)
+    found.update(check(officer, [
+        "/console/mutual-aid/", "/console/mutual-aid/schemes/", "/console/mutual-aid/schemes/new/",
+        f"/console/mutual-aid/schemes/{s['scheme'].pk}/", "/console/mutual-aid/rosters/",
+        f"/console/mutual-aid/rosters/{s['roster'].pk}/", "/console/mutual-aid/enrolments/",
+        "/console/mutual-aid/claims/", f"/console/mutual-aid/claims/{s['claim'].pk}/"]))
+    assert found == {}
+
+
+def test_enrol_and_claim_without_javascript(new_page, orgs, scheme):
+    factories.member(organisation=orgs["unit"], email="nojs-aid@example.com", birth_date=date(1985, 5, 1))
+    page = new_page(language="en", javascript=False)
+    login(page, email="nojs-aid@example.com", password=factories.PASSWORD)
+    page.goto(f"/mutual-aid/schemes/{scheme.pk}/enrol/")
+    page.get_by_role("button", name="Enrol").click()
+    expect(page.get_by_test_id("certificate-qr")).to_be_visible()
+    page.get_by_role("link", name="Submit a claim").click()
+    today = timezone.localdate().isoformat()
+    page.fill("input[name=admission_on]", today)
+    page.fill("input[name=discharge_on]", today)
+    page.fill("input[name=amount_claimed_yuan]", "300")
+    page.fill("input[name=bank_name]", "中国银行")
+    page.fill("input[name=bank_account]", "6222021234567890")
+    page.set_input_files("input[name=documents]", files=[
+        {"name": "invoice.jpg", "mimeType": "image/jpeg", "buffer": jpeg_with_exif()}])
+    page.get_by_role("button", name="Submit the claim").click()
+    expect(page.get_by_test_id("claim-status")).to_have_text("Submitted")

@@ -233,3 +233,18 @@ def test_a_palace_manager_has_no_mutual_aid_console(orgs):
     assert manager.get(reverse("frontend:console:mutualaid")).status_code == 403
     assert manager.get(reverse("frontend:console:claims")).status_code == 403
 
+
+
+def test_roster_progress_polls_while_checking_and_has_a_refresh_link(officer, orgs, scheme):
+    roster = RosterImport.objects.create(scheme=scheme, organisation=orgs["unit"], file="private/x.csv",
+                                         original_name="名单.csv", status=RosterStatus.VALIDATING, rows_total=200,
+                                         rows_done=50, percent=25)
+    url = reverse("frontend:console:roster_detail", args=[roster.pk])
+    page = officer.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert '<progress id="roster-bar" class="bar" max="100" value="25">' in page
+    assert "50 of 200 rows (25%)" in page and "Refresh to see the progress" in page
+    fragment = officer.get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert fragment.startswith('<div id="roster-progress"') and 'hx-trigger="every 2s"' in fragment
+    RosterImport.objects.filter(pk=roster.pk).update(status=RosterStatus.VALID, rows_done=200, percent=100)
+    done = officer.get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert "hx-trigger" not in done and 'data-testid="roster-preview"' in done
