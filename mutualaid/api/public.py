@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from bookings.selectors import member_for
 from portal.filters import query
+from portal.parsers import JSONParser
 from portal.members.selectors import member_require
 from portal.uploads import private_file_response
 
@@ -106,10 +107,7 @@ class ClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     serializer_class = ClaimSerializer
     filterset_class = ClaimFilter
 
-    def get_parsers(self):
-        if getattr(self, "action", None) in ("create", "add_documents") or self.request.method == "POST":
-            return [MultiPartParser(), FormParser()]
-        return super().get_parsers()
+    parser_classes = [MultiPartParser, FormParser, JSONParser]  # claims carry documents: multipart
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):

@@ -4,6 +4,7 @@ queue with the review actions. Scoped to the officer's subtrees; a claim elsewhe
 from __future__ import annotations
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiTypes, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -11,15 +12,17 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from portal import exports
-from portal.errors import NotFound
+from portal.errors import NotFound, NotPermitted
 from portal.filters import query
 from portal.members import permissions
 from portal.members.api import StaffAccess
+from portal.members.models import Organisation
 from portal.members.permissions import Action
 from portal.uploads import private_file_response
 
 from .. import selectors, services
 from ..filters import StaffClaimFilter, StaffEnrolmentFilter, StaffSchemeFilter
+from ..models import Scheme
 from .serializers import (
     ApproveSerializer,
     ExportQuerySerializer,
@@ -33,6 +36,18 @@ from .serializers import (
 )
 
 STAFF_DOCUMENTS = "/api/v1/staff/claims"
+
+
+def _in_scope(user, action: Action, model, pk: int | None, field: str) -> int | None:
+    """A filter naming a scheme or union outside the officer's subtrees is refused (403), like other staff
+    lists; one that does not exist gets the same answer, so the answer tells nothing about other unions."""
+    if pk is None:
+        return None
+    target = model.objects.filter(pk=pk).first()
+    if target is None or not permissions.can(user, action, target):
+        raise NotPermitted(_("You can only filter on schemes and unions you manage."), errors={
+            field: [_("Choose one of yours.")]})
+    return pk
 
 
 @extend_schema(tags=["staff"])
@@ -85,9 +100,12 @@ class StaffEnrolmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     def get_queryset(self):
         filters = query(StaffEnrolmentFilter, self.request)
+        user = self.request.user
         return selectors.enrolments_for_staff(
-            actor=self.request.user, scheme_id=filters.get("scheme"), status=filters.get("status") or None,
-            source=filters.get("source") or None, organisation_id=filters.get("organisation"),
+            actor=user, scheme_id=_in_scope(user, Action.MANAGE_SCHEME, Scheme, filters.get("scheme"), "scheme"),
+            status=filters.get("status") or None, source=filters.get("source") or None,
+            organisation_id=_in_scope(user, Action.MANAGE_SCHEME, Organisation, filters.get("organisation"),
+                                      "organisation"),
             search=filters.get("q") or "")
 
     @extend_schema(parameters=[ExportQuerySerializer],
@@ -118,8 +136,11 @@ class StaffClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
 
     def get_queryset(self):
         filters = query(StaffClaimFilter, self.request) if self.action == "list" else {}
-        return selectors.claims_for_staff(actor=self.request.user, status=filters.get("status") or None,
-                                          scheme_id=filters.get("scheme"), open_only=filters.get("open") is not False)
+        user = self.request.user
+        return selectors.claims_for_staff(
+            actor=user, status=filters.get("status") or None,
+            scheme_id=_in_scope(user, Action.APPROVE_CLAIM, Scheme, filters.get("scheme"), "scheme"),
+            open_only=filters.get("open") is not False)
 
     def retrieve(self, request, *args, **kwargs):
         claim = selectors.claim_get_for_staff(actor=request.user, claim_id=int(kwargs["pk"]))

@@ -35,7 +35,7 @@ def payment_get_for_member(*, member: Member | None, payment_id: int) -> Payment
 def _scoped(actor, action: Action) -> QuerySet[Payment]:
     """Payments whose payable lies in the actor's subtrees (one `scope` per kind of payable)."""
     parts = [permissions.scope(actor, action, Payment.objects.all(), via=adapter.organisation_path)
-             .values("pk") for adapter in ADAPTERS.values()]
+             .order_by().values("pk") for adapter in ADAPTERS.values()]  # no ORDER BY inside a UNION
     ids = parts[0]
     for extra in parts[1:]:
         ids = ids.union(extra)
