@@ -13,8 +13,8 @@ from rest_framework.views import APIView
 
 from bookings.selectors import member_for
 from portal.filters import query
-from portal.parsers import JSONParser
 from portal.members.selectors import member_require
+from portal.parsers import JSONParser
 from portal.uploads import private_file_response
 
 from .. import selectors, services
