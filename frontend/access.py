@@ -68,6 +68,8 @@ def console_sections(user) -> list[dict]:
         sections.append({"key": "stays", "url": "frontend:console:stays_today", "label": _("Sanatoriums")})
     if permissions.can_anywhere(user, Action.VIEW_BOOKINGS):
         sections.append({"key": "payments", "url": "frontend:console:payments", "label": _("Payments")})
+    if permissions.can_anywhere(user, Action.MANAGE_SCHEME):
+        sections.append({"key": "mutualaid", "url": "frontend:console:mutualaid", "label": _("Mutual aid")})
     if permissions.can_anywhere(user, Action.VIEW_AUDIT):
         sections.append({"key": "audit", "url": "frontend:console:audit", "label": _("Audit log")})
     return sections

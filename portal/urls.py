@@ -15,6 +15,9 @@ from bookings.api import stays as stays_api
 from facilities import api as facilities_api
 from facilities import api_rooms as rooms_api
 from frontend.views import mfa as mfa_views
+from mutualaid.api import public as mutualaid_api
+from mutualaid.api import staff as mutualaid_staff_api
+from mutualaid.roster import api as roster_api
 from portal import converters  # noqa: F401 - registers <token:...>
 from portal.api import Router
 from portal.audit import api as audit_api
@@ -49,6 +52,13 @@ router.register("staff/stays", stays_api.StaffStayViewSet, basename="staff-stay"
 router.register("staff/room-types", rooms_api.StaffRoomTypeViewSet, basename="staff-room-type")
 router.register("payments", payments_api.PaymentViewSet, basename="payment")
 router.register("staff/payments", payments_api.StaffPaymentViewSet, basename="staff-payment")
+router.register("schemes", mutualaid_api.SchemeViewSet, basename="scheme")
+router.register("enrolments", mutualaid_api.EnrolmentViewSet, basename="enrolment")
+router.register("claims", mutualaid_api.ClaimViewSet, basename="claim")
+router.register("staff/schemes", mutualaid_staff_api.StaffSchemeViewSet, basename="staff-scheme")
+router.register("staff/enrolments", mutualaid_staff_api.StaffEnrolmentViewSet, basename="staff-enrolment")
+router.register("staff/claims", mutualaid_staff_api.StaffClaimViewSet, basename="staff-claim")
+router.register("staff/rosters", roster_api.StaffRosterViewSet, basename="staff-roster")
 
 api_v1 = [
     path("me/", members_api.MeView.as_view(), name="me"),
@@ -56,6 +66,9 @@ api_v1 = [
     path("organisations/grassroots/", members_api.GrassrootsListView.as_view(), name="grassroots-list"),
     path("booking-suspension/", bookings_api.SuspensionView.as_view(), name="booking-suspension"),
     path("calendar-feed/", bookings_api.CalendarFeedView.as_view(), name="calendar-feed-url"),
+    path("certificates/<str:code>/", mutualaid_api.CertificateView.as_view(), name="certificate-verify"),
+    path("staff/scheme-dashboard/", mutualaid_staff_api.StaffSchemeDashboardView.as_view(),
+         name="staff-scheme-dashboard"),
     path("staff/facilities/<int:facility_pk>/photos/",
          facilities_api.StaffFacilityPhotoViewSet.as_view({"post": "create"}), name="staff-facility-photos"),
     path("staff/facilities/<int:facility_pk>/photos/<int:pk>/",

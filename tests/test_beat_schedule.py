@@ -19,6 +19,8 @@ def test_each_kind_of_deferred_work_has_a_sweep():
         "bookings.tasks.offers_expire",  # lapsed waitlist offers; free seats meeting a waitlist
         "bookings.tasks.stay_holds_expire",  # unpaid sanatorium stays give their nights back
         "portal.notifications.tasks.deliver_due_messages",  # email/SMS copies whose task was lost
+        "mutualaid.cover_tasks.enrolments_expire",  # cover ends with the term
+        "mutualaid.cover_tasks.renewal_reminders",  # 30 days before a term ends
     } <= swept
 
 

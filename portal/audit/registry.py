@@ -50,6 +50,10 @@ API_BASENAMES = {
     "staff-room-type-photo": ("facilities.RoomTypePhoto", "pk"),
     "staff-stay-policy": ("facilities.Facility", "facility_pk"),
     "staff-stay": ("bookings.Stay", "pk"),
+    "staff-roster": ("mutualaid.RosterImport", "pk"),
+    "staff-scheme": ("mutualaid.Scheme", "pk"),
+    "staff-enrolment": ("mutualaid.Enrolment", "pk"),
+    "staff-claim": ("mutualaid.Claim", "pk"),
 }
 
 

@@ -114,8 +114,8 @@ def receipt_data(payment: Payment) -> dict:
     adapter = adapter_for(payment)
     facility = adapter.facility(payment.payable)
     return {
-        "number": f"R{payment.succeeded_at:%Y%m%d}-{payment.pk:06d}", "union": facility.organisation.name,
-        "facility": facility.name, "payable": adapter.title(payment.payable),
+        "number": f"R{payment.succeeded_at:%Y%m%d}-{payment.pk:06d}", "union": payment.owning_organisation.name,
+        "facility": facility.name if facility is not None else "", "payable": adapter.title(payment.payable),
         "member_name": payment.member.real_name, "amount_fen": payment.amount_fen,
         "member_share_fen": payment.member_share_fen, "subsidy_fen": payment.subsidy_fen,
         "refunded_fen": payment.refunded_fen, "currency": payment.currency, "paid_at": payment.succeeded_at,

@@ -18,8 +18,8 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.members.models import Member, Organisation
 
-# One nullable foreign key per kind of payable (palace bookings, sanatorium stays); mutual aid adds its own.
-PAYABLE_FIELDS = ("booking", "stay")
+# One nullable foreign key per kind of payable: palace bookings, sanatorium stays, mutual-aid enrolments.
+PAYABLE_FIELDS = ("booking", "stay", "enrolment")
 
 
 def _exactly_one(fields: tuple[str, ...]) -> Q:
@@ -56,6 +56,8 @@ class Payment(models.Model):
                                    related_name="payment")
     stay = models.OneToOneField("bookings.Stay", null=True, blank=True, on_delete=models.PROTECT,
                                 related_name="payment")
+    enrolment = models.OneToOneField("mutualaid.Enrolment", null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="payment")
     member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="payments")
     # amount = what the payable costs = the member's share (charged through Stripe) + the union's subsidy.
     amount_fen = models.PositiveIntegerField(_("amount (fen)"))

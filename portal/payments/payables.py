@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,6 +18,9 @@ from bookings import rules, stay_rules
 from bookings import services as booking_services
 from bookings.models import Attendance, Booking, BookingStatus, RefundStatus, Stay, StayStatus
 from bookings.services._common import local, session_context
+from mutualaid import services as mutualaid_services
+from mutualaid.models import Enrolment, EnrolmentStatus
+from mutualaid.selectors import local_today
 from portal.errors import Conflict
 
 from .models import Payment
@@ -63,6 +66,11 @@ class BookingPayable:
     @staticmethod
     def hold_ends_at(booking: Booking) -> datetime | None:
         return booking.hold_expires_at
+
+    @staticmethod
+    def hold_over_q(moment: datetime) -> Q:
+        """hold_over() as a query over payments, for the sweep."""
+        return Q(booking__hold_expires_at__lte=moment) | ~Q(booking__status=BookingStatus.PENDING_PAYMENT)
 
     @staticmethod
     def hold_over(booking: Booking, moment: datetime) -> bool:
@@ -178,6 +186,10 @@ class StayPayable:
         return stay.hold_expires_at
 
     @staticmethod
+    def hold_over_q(moment: datetime) -> Q:
+        return Q(stay__hold_expires_at__lte=moment) | ~Q(stay__status=StayStatus.PENDING_PAYMENT)
+
+    @staticmethod
     def hold_over(stay: Stay, moment: datetime) -> bool:
         return stay.status != StayStatus.PENDING_PAYMENT or (
             stay.hold_expires_at is not None and stay.hold_expires_at <= moment)
@@ -251,7 +263,98 @@ class StayPayable:
         return stay.member
 
 
-ADAPTERS = {"booking": BookingPayable, "stay": StayPayable}
+class EnrolmentPayable:
+    """A mutual-aid contribution: held for payment until the enrolment window closes; paying activates cover."""
+
+    field = "enrolment"
+    organisation_path = "enrolment__scheme__organisation"
+    facility_path = None  # schemes belong to a union, not to a facility
+
+    @staticmethod
+    def amounts(enrolment: Enrolment) -> Amounts:
+        return Amounts(amount_fen=enrolment.amount_fen, subsidy_fen=0, currency=enrolment.currency)
+
+    @staticmethod
+    def title(enrolment: Enrolment) -> str:
+        return f"{enrolment.scheme.title} · {enrolment.insured_name} · {enrolment.shares}"
+
+    @staticmethod
+    def facility(enrolment: Enrolment):
+        return None
+
+    @staticmethod
+    def awaiting_payment(enrolment: Enrolment) -> bool:
+        return enrolment.status == EnrolmentStatus.PENDING_PAYMENT
+
+    @staticmethod
+    def hold_ends_at(enrolment: Enrolment) -> datetime | None:
+        return None  # held until the enrolment window closes (a date, shown with the scheme)
+
+    @staticmethod
+    def hold_over(enrolment: Enrolment, moment: datetime) -> bool:
+        return enrolment.status != EnrolmentStatus.PENDING_PAYMENT or (
+            local_today(moment) > enrolment.scheme.enrolment_closes_on)
+
+    @staticmethod
+    def hold_over_q(moment: datetime) -> Q:
+        return Q(enrolment__scheme__enrolment_closes_on__lt=local_today(moment)) | ~Q(
+            enrolment__status=EnrolmentStatus.PENDING_PAYMENT)
+
+    @staticmethod
+    def paid(enrolment: Enrolment) -> str:
+        """Cover starts; a payment for an enrolment cancelled meanwhile revives it if the place is still free."""
+        outcome = mutualaid_services.enrolment_mark_paid(enrolment_id=enrolment.pk)
+        return {"activated": "", "already": "", "revived": "confirmed"}.get(outcome, "refunded")
+
+    @staticmethod
+    def release(enrolment: Enrolment) -> None:
+        mutualaid_services.enrolment_release(enrolment_id=enrolment.pk)
+
+    @staticmethod
+    def refunded(enrolment: Enrolment) -> None:
+        return None  # the payment's own refunded_fen records it; nothing on the enrolment changes
+
+    @staticmethod
+    def refund_due(enrolment: Enrolment) -> bool:
+        return enrolment.status == EnrolmentStatus.CANCELLED
+
+    @staticmethod
+    def refund_due_q() -> Q:
+        return Q(enrolment__status=EnrolmentStatus.CANCELLED) & Q(refunded_fen__lt=F("member_share_fen"))
+
+    @staticmethod
+    def refund_cleared(enrolment: Enrolment) -> None:
+        return None
+
+    @staticmethod
+    def policy_refund_fen(enrolment: Enrolment, payment: Payment) -> tuple[int, str]:
+        if enrolment.status == EnrolmentStatus.CANCELLED:
+            return payment.refundable_fen, _("The enrolment was cancelled before cover started.")
+        return 0, ""
+
+    @staticmethod
+    def staff_refund_allowed(enrolment: Enrolment) -> str | None:
+        return None
+
+    @staticmethod
+    def notify_context(enrolment: Enrolment) -> dict:
+        return {"activity": enrolment.scheme.title, "facility": enrolment.scheme.organisation.name,
+                "start": enrolment.cover_starts_on.isoformat()}
+
+    @staticmethod
+    def link(enrolment: Enrolment) -> str:
+        return f"/mutual-aid/enrolments/{enrolment.pk}/"
+
+    @staticmethod
+    def cancel_deadline(enrolment: Enrolment) -> datetime | None:
+        return None
+
+    @staticmethod
+    def member(enrolment: Enrolment):
+        return enrolment.member
+
+
+ADAPTERS = {"booking": BookingPayable, "stay": StayPayable, "enrolment": EnrolmentPayable}
 
 
 def adapter_for(payment: Payment):

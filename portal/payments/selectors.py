@@ -17,7 +17,8 @@ from .models import PAID_STATUSES, Payment
 from .payables import ADAPTERS
 
 _RELATED = ("member__user", "booking__session__activity__facility__organisation", "booking__session__venue",
-            "stay__room_type__facility__organisation")
+            "stay__room_type__facility__organisation",
+            "enrolment__scheme__organisation", "enrolment__insured_dependant", "enrolment__member")
 
 
 def payment_list_for_member(*, member: Member) -> QuerySet[Payment]:
@@ -35,7 +36,7 @@ def payment_get_for_member(*, member: Member | None, payment_id: int) -> Payment
 def _scoped(actor, action: Action) -> QuerySet[Payment]:
     """Payments whose payable lies in the actor's subtrees (one `scope` per kind of payable)."""
     parts = [permissions.scope(actor, action, Payment.objects.all(), via=adapter.organisation_path)
-             .order_by().values("pk") for adapter in ADAPTERS.values()]  # a UNION part may not be ordered
+             .order_by().values("pk") for adapter in ADAPTERS.values()]  # no ORDER BY inside a UNION
     ids = parts[0]
     for extra in parts[1:]:
         ids = ids.union(extra)
@@ -47,7 +48,8 @@ def payments_for_staff(*, actor, facility=None, start: datetime | None = None, e
     qs = _scoped(actor, Action.VIEW_BOOKINGS).select_related(*_RELATED)
     if facility is not None:
         # Any kind of payable at that facility (one condition per kind, OR-ed).
-        qs = qs.filter(reduce(or_, (Q(**{adapter.facility_path: facility}) for adapter in ADAPTERS.values())))
+        qs = qs.filter(reduce(or_, (Q(**{adapter.facility_path: facility}) for adapter in ADAPTERS.values()
+                                    if adapter.facility_path)))
     if start is not None:
         qs = qs.filter(created_at__gte=start)
     if end is not None:

@@ -390,3 +390,20 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({
     "ApplicationStatusEnum": "bookings.models.ApplicationStatus",
     "ModelWorkerLevelEnum": "portal.members.models.ModelWorkerLevel",
 })
+
+# --- Mutual aid: work-unit roster import (mutualaid/roster/) ---
+# Uploaded rosters (the only place resident IDs exist in clear) are deleted once imported, or after this many days.
+ROSTER_FILE_RETENTION_DAYS = env.int("ROSTER_FILE_RETENTION_DAYS", default=7)
+CELERY_BEAT_SCHEDULE["mutualaid-roster-files-purge"] = {
+    "task": "mutualaid.tasks.roster_files_purge", "schedule": 3600.0,
+}
+
+# --- Mutual aid: API enum names; cover expiry after the term and renewal reminders 30 days before it ends ---
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({
+    "SchemeKindEnum": "mutualaid.models.SchemeKind", "SchemeStatusEnum": "mutualaid.models.SchemeStatus",
+    "EnrolmentStatusEnum": "mutualaid.models.EnrolmentStatus", "ClaimStatusEnum": "mutualaid.models.ClaimStatus",
+})
+CELERY_BEAT_SCHEDULE.update({
+    "mutualaid-enrolments-expire": {"task": "mutualaid.cover_tasks.enrolments_expire", "schedule": 3600.0},
+    "mutualaid-renewal-reminders": {"task": "mutualaid.cover_tasks.renewal_reminders", "schedule": 3600.0},
+})

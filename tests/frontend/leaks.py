@@ -14,7 +14,7 @@ from html.parser import HTMLParser
 # RFC 5545 example rule and a date pattern shown as input formats.
 ALLOWED = {
     "QR", "API", "CSV", "XLSX", "Excel", "PDF", "Stripe", "CVC", "TOTP", "iCal", "RFC", "ISO", "IP", "GB",
-    "JPEG", "PNG", "WebP",
+    "JPEG", "PNG", "WebP", "MB", "UTF", "GBK",
     "FREQ", "WEEKLY", "DAILY", "BYDAY", "COUNT", "UNTIL", "MO", "TU", "WE", "TH", "FR", "SA", "SU",
     "YYYY", "MM", "DD", "HH",
     "English",  # the language switch names each language in itself

@@ -20,8 +20,9 @@ ACCOUNTS = {
     "member": "member@example.com",
     "palace": "palace@example.com",      # facility manager: facilities, activities, sessions, check-in
     "officer": "officer@example.com",    # union officer: members
+    "mutualaid": "mutualaid@example.com",  # mutual-aid officer: schemes, rosters, enrolments, claims
 }
-STAFF = {"palace", "officer"}
+STAFF = {"palace", "officer", "mutualaid"}
 DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 - published demo credential
 DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXP"  # noqa: S105 - published demo secret
 
@@ -60,6 +61,11 @@ NOT_PAGES = {
     "frontend:console:room_type_photo_delete": "POST only",
     "frontend:console:stay_check_in": "POST only",
     "frontend:console:stay_check_out": "POST only",
+    "frontend:aid_claim_document": "a private file (tests/frontend/test_mutualaid_pages.py)",
+    "frontend:console:claim_document": "a private file (tests/frontend/test_console_mutualaid.py)",
+    "frontend:console:roster_errors": "a CSV file",
+    "frontend:console:enrolments_csv": "a CSV file",
+    "frontend:console:enrolments_xlsx": "an Excel file",
 }
 
 PAGES = [
@@ -130,6 +136,24 @@ PAGES = [
     Page("frontend:console:members", "officer", query="status=pending"),
     Page("frontend:console:member_detail", "officer", ("member",)),
     Page("frontend:console:member_detail", "officer", ("pending_member",)),
+    Page("frontend:aid_schemes", "anonymous"),
+    Page("frontend:aid_verify", "anonymous", ("aid_certificate_code",)),
+    Page("frontend:aid_schemes", "member"),
+    Page("frontend:aid_enrol", "member", ("aid_scheme",)),
+    Page("frontend:aid_mine", "member"),
+    Page("frontend:aid_certificate", "member", ("aid_enrolment",)),
+    Page("frontend:aid_claim_create", "member"),
+    Page("frontend:aid_claim_detail", "member", ("aid_claim",)),
+    Page("frontend:console:today", "mutualaid"),
+    Page("frontend:console:mutualaid", "mutualaid"),
+    Page("frontend:console:schemes", "mutualaid"),
+    Page("frontend:console:scheme_create", "mutualaid"),
+    Page("frontend:console:scheme_edit", "mutualaid", ("aid_scheme",)),
+    Page("frontend:console:roster_upload", "mutualaid"),
+    Page("frontend:console:roster_detail", "mutualaid", ("aid_roster",)),
+    Page("frontend:console:enrolments", "mutualaid"),
+    Page("frontend:console:claims", "mutualaid"),
+    Page("frontend:console:claim_detail", "mutualaid", ("aid_claim",)),
 ]
 
 
@@ -208,6 +232,48 @@ def _demo_stays() -> dict:
     return {"sanatorium": room.facility_id, "room_type": room.pk, "staff_room_type": managed.pk, "stay": stay.pk,
             "arrival_day": stay.check_in.isoformat(),
             "next_month": (today.replace(day=1) + timedelta(days=32)).strftime("%Y-%m")}
+def _demo_mutualaid() -> dict:
+    """member@example.com's cover and a claim in progress, and a checked roster, from the demo data (made here
+    when the demo has none of them yet)."""
+    from datetime import timedelta
+
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from mutualaid import services
+    from mutualaid.models import Claim, Enrolment, RosterImport, Scheme, SchemeKind
+    from portal.members.models import Member, Organisation, OrganisationLevel
+    from tests.images import png_bytes
+
+    member = Member.objects.select_related("organisation").get(user__email="member@example.com")
+    enrolment = Enrolment.objects.filter(member=member, status="active").order_by("pk").first()
+    if enrolment is None:
+        today = timezone.localdate()
+        scheme = Scheme.objects.create(
+            organisation=member.organisation.get_parent() or member.organisation, title="职工住院互助保障（页面）",
+            kind=SchemeKind.INPATIENT, status="open", term_start=today - timedelta(days=30),
+            term_end=today + timedelta(days=334), contribution_fen=3000, max_shares=3, union_funded=True,
+            enrolment_opens_on=today - timedelta(days=30), enrolment_closes_on=today + timedelta(days=30),
+            per_day_allowance_fen=5000, cap_per_claim_fen=500000, cap_per_term_fen=1000000)
+        enrolment = services.enrolment_create(member=member, scheme_id=scheme.pk, shares=1)
+    claim = Claim.objects.filter(enrolment__member=member).order_by("pk").first()
+    if claim is None:
+        today = timezone.localdate()
+        claim = services.claim_submit(
+            member=member, enrolment_id=enrolment.pk, event_type="hospitalisation", amount_claimed_fen=80000,
+            bank_name="中国工商银行", bank_account="6222021234567890", admission_on=today, discharge_on=today,
+            documents=[ContentFile(png_bytes(), name="发票.png")])
+    open_scheme = Scheme.objects.filter(status="open", enrolments__isnull=True).order_by("pk").first() or \
+        enrolment.scheme
+    roster = RosterImport.objects.order_by("pk").first()
+    if roster is None:
+        unit = Organisation.objects.filter(level=OrganisationLevel.GRASSROOTS,
+                                           path__startswith=enrolment.scheme.organisation.path).first()
+        roster = RosterImport.objects.create(scheme=enrolment.scheme, organisation=unit, file="private/x.csv",
+                                             original_name="名单.csv", status="valid", rows_total=3,
+                                             rows_done=3, percent=100, new_members=1, matched_members=2)
+    return {"aid_scheme": open_scheme.pk, "aid_enrolment": enrolment.pk, "aid_claim": claim.pk,
+            "aid_certificate_code": enrolment.certificate_code, "aid_roster": roster.pk}
 
 
 def seed_demo() -> dict:
@@ -227,7 +293,7 @@ def seed_demo() -> dict:
                                           start__gt=timezone.now()).order_by("start").first()
     held_payment, paid_payment = _demo_payments(open_session)
     return {
-        **_demo_stays(),
+        **_demo_stays(), **_demo_mutualaid(),
         "held_payment": held_payment,
         "paid_payment": paid_payment,
         "palace": palace.pk,

@@ -28,6 +28,7 @@ from portal.members.models import Role
 from portal.members.services import role_grant
 from tests import factories
 from tests.bookings import builders
+from tests.mutualaid.aid import active_enrolment, hospital_claim, make_scheme
 
 LOGIN = "/_allauth/app/v1/auth/login"
 TOTP = "/_allauth/app/v1/auth/2fa/authenticate"
@@ -86,6 +87,8 @@ def world(orgs):
     booker = factories.member(organisation=orgs["unit"], email="fuzz-member@example.com")
     booking_create(member=booker, session_id=activity.sessions.first().pk, seats=1, waitlist=False)
     _programme(orgs, booker)
+    scheme = make_scheme(orgs["city"])
+    hospital_claim(booker, active_enrolment(booker, scheme))
     return orgs
 
 
@@ -125,6 +128,7 @@ def member_token(world):
 def staff_token(world):
     user = factories.staff(organisation=world["city"], role=Role.FACILITY_MANAGER, email="fuzz-staff@example.com")
     role_grant(user=user, organisation=world["city"], role=Role.UNION_OFFICER)
+    role_grant(user=user, organisation=world["city"], role=Role.MUTUALAID_OFFICER)
     return _login("fuzz-staff@example.com", totp=True)
 
 

@@ -89,10 +89,40 @@ def _stays(city, owner, dependant):
     stay = stay_create(member=owner, room_type_id=room_type.pk, check_in=today + timedelta(days=3),
                        check_out=today + timedelta(days=5), rooms=1, dependant_ids=[dependant.pk])
     return {"sanatorium": sanatorium, "room_type": room_type, "room_photo": photo, "stay": stay}
+def _mutualaid(city, owner) -> dict:
+    """The owner's cover under a city scheme, a claim with a photo, and a checked roster of a city union."""
+    from datetime import timedelta
+
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+    from django.utils import timezone
+
+    from mutualaid import services as aid
+    from mutualaid.models import RosterImport, Scheme
+    from tests.images import png_bytes
+
+    today = timezone.localdate()
+    scheme = Scheme.objects.create(
+        organisation=city, title="甲市住院互助", kind="inpatient", status="open", term_start=today - timedelta(days=30),
+        term_end=today + timedelta(days=334), contribution_fen=3000, max_shares=3, union_funded=True,
+        enrolment_opens_on=today - timedelta(days=30), enrolment_closes_on=today + timedelta(days=30),
+        per_day_allowance_fen=5000, cap_per_claim_fen=500000, cap_per_term_fen=1000000)
+    enrolment = aid.enrolment_create(member=owner, scheme_id=scheme.pk, shares=1)
+    claim = aid.claim_submit(member=owner, enrolment_id=enrolment.pk, event_type="hospitalisation",
+                             amount_claimed_fen=80000, bank_name="甲市银行", bank_account="6222021234567890",
+                             admission_on=today, discharge_on=today,
+                             documents=[ContentFile(png_bytes(), name="发票.png")])
+    report = default_storage.save("private/rosters/world-errors.csv", ContentFile("行,原因\n".encode("utf-8-sig")))
+    roster = RosterImport.objects.create(scheme=scheme, organisation=owner.organisation, file="private/x.csv",
+                                         original_name="名单.csv", status="valid", rows_total=1, rows_done=1,
+                                         percent=100, matched_members=1, error_report=report)
+    return {"scheme": scheme, "enrolment": enrolment, "claim": claim, "claim_document": claim.documents.get(),
+            "roster": roster, "certificate_code": enrolment.certificate_code}
 
 
 @pytest.fixture
-def world(orgs):
+def world(orgs, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
     facility = builders.palace(orgs["city"], name="甲市工人文化宫")
     venue = builders.venue(facility, name="舞蹈教室")
     activity = builders.activity(facility, title="甲市书法班", venue=venue)
@@ -115,7 +145,7 @@ def world(orgs):
     payment, paid_payment = _payments(facility, owner)
     stays = _stays(orgs["city"], owner, dependant)
     return {
-        **stays,
+        **stays, **_mutualaid(orgs["city"], owner),
         "payment": payment, "paid_payment": paid_payment,
         "orgs": orgs, "city": orgs["city"], "facility": facility, "venue": venue, "activity": activity,
         "session": session, "booking": booking, "ticket": booking.ticket_code or "NO-TICKET", "member": owner,
@@ -170,7 +200,7 @@ def fingerprint(world) -> dict:
     out = {}
     for key in ("facility", "venue", "activity", "session", "booking", "owner", "dependant", "message", "asset",
                 "photo", "walkin", "payment", "paid_payment", "sanatorium", "room_type", "room_photo", "stay",
-                "programme", "batch", "allocation", "application"):
+                "programme", "batch", "allocation", "application", "scheme", "enrolment", "claim", "roster"):
         obj = world[key]
         row = type(obj)._default_manager.filter(pk=obj.pk).first()
         out[key] = model_to_dict(row) if row is not None else None

@@ -4,6 +4,7 @@ from .checkout import (
     payment_client_secret,
     payment_confirm_test_card,
     payment_create_for_booking,
+    payment_create_for_enrolment,
     payment_create_for_stay,
     payment_intent_ensure,
 )
@@ -13,7 +14,8 @@ from .sweeps import holds_expire_due, payment_expire, payment_reconcile, payment
 
 __all__ = [
     "WebhookRejected", "events_unapplied", "holds_expire_due", "payment_client_secret", "payment_confirm_test_card",
-    "payment_create_for_booking", "payment_create_for_stay", "payment_expire", "payment_intent_ensure",
+    "payment_create_for_booking", "payment_create_for_enrolment", "payment_create_for_stay", "payment_expire",
+    "payment_intent_ensure",
     "payment_reconcile", "payments_reconcile", "refund_by_policy", "refund_by_staff", "refunds_due",
     "refunds_from_stripe", "webhook_event_apply", "webhook_event_store",
 ]

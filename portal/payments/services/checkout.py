@@ -13,11 +13,12 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from bookings.models import Booking, Stay
+from mutualaid.models import Enrolment
 from portal.errors import Conflict, NotFound
 
 from .. import gateway
 from ..models import PAID_STATUSES, Payment, PaymentStatus
-from ..payables import BookingPayable, StayPayable, adapter_for
+from ..payables import BookingPayable, EnrolmentPayable, StayPayable, adapter_for
 from ._common import lock, now, save, unix_now
 
 log = logging.getLogger(__name__)
@@ -31,40 +32,37 @@ TEST_PAYMENT_METHODS = {
 }
 
 
-def payment_create_for_booking(*, booking: Booking) -> Payment | None:
-    """The booking's one Payment (created on first call); None when the member has nothing to pay."""
-    amounts = BookingPayable.amounts(booking)
+def _payment_for(adapter, payable) -> Payment | None:
+    """The payable's one Payment (created on first call); None when the member has nothing to pay."""
+    amounts = adapter.amounts(payable)
     if amounts.member_share_fen <= 0:
         return None
-    existing = Payment.objects.filter(booking=booking).first()
+    link = {adapter.field: payable}
+    existing = Payment.objects.filter(**link).first()
     if existing is not None:
         return existing
     try:
         with transaction.atomic():
             return Payment.objects.create(
-                booking=booking, member_id=booking.member_id, amount_fen=amounts.amount_fen,
+                **link, member_id=payable.member_id, amount_fen=amounts.amount_fen,
                 member_share_fen=amounts.member_share_fen, subsidy_fen=amounts.subsidy_fen,
                 currency=amounts.currency)
     except IntegrityError:  # created concurrently: the unique payable column keeps it to one
-        return Payment.objects.get(booking=booking)
+        return Payment.objects.get(**link)
+
+
+def payment_create_for_booking(*, booking: Booking) -> Payment | None:
+    return _payment_for(BookingPayable, booking)
 
 
 def payment_create_for_stay(*, stay: Stay) -> Payment | None:
-    """The stay's one Payment for the member's share (created on first call); None when the union pays all."""
-    amounts = StayPayable.amounts(stay)
-    if amounts.member_share_fen <= 0:
-        return None
-    existing = Payment.objects.filter(stay=stay).first()
-    if existing is not None:
-        return existing
-    try:
-        with transaction.atomic():
-            return Payment.objects.create(
-                stay=stay, member_id=stay.member_id, amount_fen=amounts.amount_fen,
-                member_share_fen=amounts.member_share_fen, subsidy_fen=amounts.subsidy_fen,
-                currency=amounts.currency)
-    except IntegrityError:  # created concurrently: the unique payable column keeps it to one
-        return Payment.objects.get(stay=stay)
+    """The member's share of a stay; None when the union pays all of it."""
+    return _payment_for(StayPayable, stay)
+
+
+def payment_create_for_enrolment(*, enrolment: Enrolment) -> Payment | None:
+    """A mutual-aid contribution; None when nothing is due (a union-funded scheme)."""
+    return _payment_for(EnrolmentPayable, enrolment)
 
 
 def _check_payable(payment: Payment) -> None:

@@ -12,7 +12,6 @@ from datetime import timedelta
 import stripe
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 
 from .. import gateway
 from ..models import Payment, PaymentStatus
@@ -57,10 +56,8 @@ def holds_expire_due() -> int:
     moment = now()
     count = 0
     for adapter in ADAPTERS.values():
-        hold = f"{adapter.field}__hold_expires_at__lte"
-        status = f"{adapter.field}__status"
-        ids = list(Payment.objects.filter(status__in=OPEN).filter(
-            Q(**{hold: moment}) | ~Q(**{status: "pending_payment"})).values_list("pk", flat=True)[:500])
+        ids = list(Payment.objects.filter(status__in=OPEN, **{f"{adapter.field}__isnull": False}).filter(
+            adapter.hold_over_q(moment)).values_list("pk", flat=True)[:500])
         for pk in ids:
             count += payment_expire(payment_id=pk) in ("cancelled", "succeeded")
     return count
