@@ -113,6 +113,8 @@ def test_enrol_in_a_paid_scheme_goes_to_the_payment_page(browser, orgs, holder):
     assert enrolment.status == EnrolmentStatus.PENDING_PAYMENT
     assert payment.amount_fen == 6000
     assert response["Location"] == reverse("frontend:payment_pay", args=[payment.pk])
+    pay = browser.get(response["Location"], HTTP_ACCEPT_LANGUAGE="en")
+    assert pay.status_code == 200 and "¥60.00" in pay.content.decode()
     certificate = browser.get(reverse("frontend:aid_certificate", args=[enrolment.pk]), HTTP_ACCEPT_LANGUAGE="en")
     assert "The contribution is not paid yet" in certificate.content.decode()
     assert 'data-testid="certificate-qr"' not in certificate.content.decode()
