@@ -18,7 +18,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -205,12 +205,24 @@ class RowsChanged(Exception):
     pass
 
 
+# A second delivery of the commit waits for the first to finish (then finds it done) rather than give up after
+# the usual lock timeout: the first may take a minute for 100,000 rows.
+COMMIT_LOCK_WAIT_MS = 15 * 60 * 1000
+
+
+def _wait_for_a_running_commit() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('lock_timeout', %s, true)", [str(COMMIT_LOCK_WAIT_MS)])
+
+
 def roster_commit(*, roster_id: int) -> RosterImport:
     """Write every row in ONE transaction, exactly once: the import row is locked and its status checked
     inside the transaction that writes the rows and marks it done; a second run (retry, redelivery, a
     worker killed mid-way whose transaction the database rolled back) finds it done, or does it all again."""
     try:
         with transaction.atomic():
+            _wait_for_a_running_commit()
             roster = (RosterImport.objects.select_for_update(of=("self",))
                       .select_related("scheme", "uploaded_by").get(pk=roster_id))
             if roster.status != RosterStatus.IMPORTING:
