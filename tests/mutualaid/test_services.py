@@ -184,3 +184,21 @@ def test_pending_enrolment_payment_paid_flow_through_the_payments_adapter(member
     assert EnrolmentPayable.paid(enrolment) == ""
     enrolment.refresh_from_db()
     assert enrolment.status == EnrolmentStatus.ACTIVE
+
+
+def test_superusers_see_mutual_aid_read_only_without_the_full_account_number(member, inpatient):
+    from allauth.mfa.totp.internal.auth import TOTP
+    from django.test import Client
+    from django.urls import reverse
+
+    from portal.members.models import User
+
+    admin = User.objects.create_superuser(email="root@example.com", password="x-Admin-pass-2026")
+    TOTP.activate(admin, factories.TOTP_SECRET)
+    client = factories.sign_in(Client(), admin)
+    claim = hospital_claim(member, active_enrolment(member, inpatient))
+    for model in ("scheme", "enrolment", "claim"):
+        assert client.get(reverse(f"admin:mutualaid_{model}_changelist")).status_code == 200, model
+    page = client.get(reverse("admin:mutualaid_claim_change", args=[claim.pk])).content.decode()
+    assert claim.bank_account not in page and claim.bank_account_last4 in page
+    assert client.get(reverse("admin:mutualaid_claim_add")).status_code == 403
