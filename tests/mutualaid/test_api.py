@@ -216,3 +216,14 @@ def test_frozen_schedule_once_people_enrolled(officer_api, member, inpatient):
     assert response.status_code == 409 and "contribution_fen" in response.json()["errors"]
     assert officer_api.patch(f"/api/v1/staff/schemes/{inpatient.pk}/", {"title": "新名字"},
                              format="json").status_code == 200
+
+
+def test_every_staff_step_is_audited_with_the_claim_it_touched(member, inpatient, officer_api, aid_officer):
+    from portal.audit.models import AuditEvent
+
+    claim = hospital_claim(member, active_enrolment(member, inpatient))
+    officer_api.post(f"/api/v1/staff/claims/{claim.pk}/request-more/", {"message": "请补充"}, format="json")
+    officer_api.post(f"/api/v1/staff/claims/{claim.pk}/reject/", {"reason": "不在保障范围"}, format="json")
+    events = AuditEvent.objects.filter(actor=aid_officer, object_type="mutualaid.claim", object_id=str(claim.pk))
+    assert events.count() == 2
+    assert {e.change.get("reason") or e.change.get("message") for e in events} == {"请补充", "不在保障范围"}
