@@ -156,6 +156,7 @@ class EnrolmentPayable:
     """A mutual-aid contribution: held for payment until the enrolment window closes; paying activates cover."""
 
     field = "enrolment"
+    received_kind = "payment_received_contribution"
     organisation_path = "enrolment__scheme__organisation"
     facility_path = None  # schemes belong to a union, not to a facility
 
