@@ -213,7 +213,9 @@ COMMIT_LOCK_WAIT_MS = 15 * 60 * 1000
 def _wait_for_a_running_commit() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT set_config('lock_timeout', %s, true)", [str(COMMIT_LOCK_WAIT_MS)])
+            # For this transaction only; a task's own statement timeout would otherwise end the wait too.
+            cursor.execute("SELECT set_config('lock_timeout', %s, true), set_config('statement_timeout', %s, true)",
+                           [str(COMMIT_LOCK_WAIT_MS), str(COMMIT_LOCK_WAIT_MS)])
 
 
 def roster_commit(*, roster_id: int) -> RosterImport:
