@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -124,7 +125,7 @@ class EnrolmentSerializer(PayableSerializerMixin, ModelSerializer):
     def get_verify_url(self, obj) -> str | None:
         if obj.status not in ("active", "expired"):
             return None
-        path = f"/verify/{obj.certificate_code}/"
+        path = reverse("frontend:aid_verify", args=[obj.certificate_code])
         request = self.context.get("request")
         return request.build_absolute_uri(path) if request is not None else path
 

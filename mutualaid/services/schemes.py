@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from portal import constraints
@@ -116,7 +117,7 @@ def loss_ratio_check(*, scheme_id: int) -> bool:
     if not Scheme.objects.filter(pk=scheme.pk, loss_alert_sent_at__isnull=True).update(loss_alert_sent_at=now()):
         return False
     for user in selectors.officers_of(scheme):
-        notify(user=user, kind="mutualaid_loss_ratio_alert", link=f"/console/mutual-aid/schemes/{scheme.pk}/",
+        notify(user=user, kind="mutualaid_loss_ratio_alert", link=reverse("frontend:console:mutualaid"),
                context={"scheme": scheme.title, "ratio": scheme.loss_ratio,
                         "threshold": scheme.alert_loss_ratio_percent})
     return True

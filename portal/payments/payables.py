@@ -11,6 +11,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -233,7 +234,7 @@ class EnrolmentPayable:
 
     @staticmethod
     def link(enrolment: Enrolment) -> str:
-        return f"/mutual-aid/enrolments/{enrolment.pk}/"
+        return reverse("frontend:aid_certificate", args=[enrolment.pk])
 
     @staticmethod
     def cancel_deadline(enrolment: Enrolment) -> datetime | None:

@@ -177,6 +177,12 @@ def test_certificate_check_shows_scheme_term_validity_and_a_masked_name_only(mem
     assert set(body) == {"scheme", "organisation", "kind", "term_start", "term_end", "cover_starts_on", "valid",
                          "status", "masked_name"}
     assert APIClient().get("/api/v1/certificates/not-a-real-code/").status_code == 404
+    owner = APIClient()
+    owner.force_authenticate(member.user)
+    verify_url = owner.get(f"/api/v1/enrolments/{enrolment.pk}/").json()["verify_url"]
+    assert verify_url.endswith(f"/mutual-aid/verify/{enrolment.certificate_code}/")
+    page = APIClient().get(verify_url).content.decode()
+    assert "张**" in page and "张三丰" not in page
     pending = Enrolment.objects.create(scheme=inpatient, member=member, insured_dependant=spouse, shares=1,
                                        status=EnrolmentStatus.PENDING_PAYMENT, cover_starts_on=local_today(),
                                        amount_fen=3000)
