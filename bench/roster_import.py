@@ -143,6 +143,7 @@ def main() -> None:
         "xlsx_validate_s": xlsx_figures["validate_s"], "xlsx_commit_s": xlsx_figures["commit_s"],
         "xlsx_rows_per_s": round(ROWS / xlsx_total), "xlsx_peak_rss_mb": xlsx_figures["peak_rss_mb"],
         "xlsx_ratio": round(xlsx_total / copy_s, 1), "cores": os.cpu_count(),
+        "loadavg_1m": round(os.getloadavg()[0], 2),
     }), flush=True)
 
 
