@@ -43,6 +43,11 @@ def sibling_officer(orgs):
 
 
 @pytest.fixture
+def browser_member(orgs):
+    return client_for(factories.member(organisation=orgs["unit"]).user)
+
+
+@pytest.fixture
 def scheme(orgs):
     return make_scheme(orgs["city"])
 
@@ -219,7 +224,19 @@ def test_another_member_cannot_open_a_claim_document(claim, orgs):
     assert other.get(reverse("frontend:aid_claim_detail", args=[claim.pk])).status_code == 404
 
 
-def test_odd_ids_are_404(officer):
+def test_odd_ids_are_404(officer, browser_member):
+    huge = "99999999999999999999999999"
+    for path in (f"/console/mutual-aid/claims/{huge}/", f"/console/mutual-aid/schemes/{huge}/",
+                 f"/console/mutual-aid/rosters/{huge}/", f"/console/mutual-aid/claims/1/documents/{huge}/",
+                 "/console/mutual-aid/claims/AAA/", "/console/mutual-aid/rosters/-1/"):
+        assert officer.get(path).status_code == 404, path
+        assert officer.post(path, {"action": "approve"}).status_code == 404, path
+    for path in (f"/mutual-aid/claims/{huge}/", f"/mutual-aid/enrolments/{huge}/", f"/mutual-aid/schemes/{huge}/enrol/",
+                 f"/mutual-aid/claims/1/documents/{huge}/", "/mutual-aid/verify/%00%00%00%00%00%00%00%00%00%00/",
+                 "/mutual-aid/verify/" + "a" * 100 + "/"):
+        assert browser_member.get(path).status_code == 404, path
+    odd = browser_member.get("/mutual-aid/claims/new/", {"enrolment": huge})
+    assert odd.status_code == 200
     for url in (reverse("frontend:console:claim_detail", args=[999999]),
                 reverse("frontend:console:scheme_edit", args=[999999]),
                 reverse("frontend:console:roster_detail", args=[999999]),

@@ -148,7 +148,7 @@ def test_odd_scheme_and_enrolment_ids_are_404(browser, enrolment, orgs):
     for url in (reverse("frontend:aid_enrol", args=[999999]), reverse("frontend:aid_certificate", args=[999999]),
                 reverse("frontend:aid_claim_detail", args=[999999]),
                 reverse("frontend:aid_claim_document", args=[999999, 1]),
-                reverse("frontend:aid_verify", args=["not-a-real-code"])):
+                reverse("frontend:aid_verify", args=["not-a-real-code-0000"])):
         assert browser.get(url).status_code == 404, url
     other = client_for(factories.member(organisation=orgs["unit"]).user)
     assert other.get(reverse("frontend:aid_certificate", args=[enrolment.pk])).status_code == 404
