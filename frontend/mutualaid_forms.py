@@ -10,6 +10,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from bookings.models import MemberCategory
+from mutualaid.filters import SchemeFilter
 from mutualaid.models import (
     MAX_SHARES_LIMIT,
     Claim,
@@ -83,6 +84,18 @@ class _DocumentsMixin:
 
 
 # --- member pages -------------------------------------------------------------------------------------------
+
+class MemberSchemeFilter(SchemeFilter):
+    """The scheme list's query string: the API's filters (kind, shares) with labels for the page."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("queryset", Scheme.objects.none())
+        super().__init__(*args, **kwargs)
+        self.filters["kind"].label = _("Kind of aid")
+        self.filters["kind"].extra["empty_label"] = _("All kinds")
+        self.filters["shares"].label = _("Price for this many shares")
+        self.filters["shares"].extra["help_text"] = ""
+
 
 class EnrolForm(forms.Form):
     insured = forms.ChoiceField(label=_("Who is insured"), widget=forms.RadioSelect)

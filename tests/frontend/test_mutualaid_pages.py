@@ -230,3 +230,14 @@ def test_the_verification_page_shows_no_personal_data(enrolment, holder):
     for private in ("王小宝", "王互助", holder.member_number, holder.user.email, "2015", str(holder.user.phone)[-8:]):
         assert private not in text, private
     assert response["X-Robots-Tag"] == "noindex"
+
+
+def test_schemes_by_kind_with_the_price_for_some_shares(browser, orgs, scheme):
+    make_scheme(orgs["city"], title="重大疾病互助", kind=SchemeKind.CRITICAL_ILLNESS, union_funded=False,
+                contribution_fen=5000, lump_sum_fen=1000000, per_day_allowance_fen=0)
+    page = browser.get(reverse("frontend:aid_schemes"), {"kind": "critical_illness", "shares": "3"},
+                       HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "重大疾病互助" in page and "职工住院互助保障" not in page
+    assert "3 shares cost ¥150.00 for the term." in page
+    odd = browser.get(reverse("frontend:aid_schemes"), {"kind": "nope", "shares": "9999"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert odd.status_code == 200 and "重大疾病互助" in odd.content.decode() and "was ignored" in odd.content.decode()
