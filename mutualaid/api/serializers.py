@@ -190,8 +190,17 @@ class StaffClaimSerializer(ClaimSerializer):
     shares = serializers.IntegerField(source="enrolment.shares", read_only=True)
     cover_starts_on = serializers.DateField(source="enrolment.cover_starts_on", read_only=True)
 
+    payout_account = serializers.SerializerMethodField(
+        help_text="the full account number, only on one approved claim's detail (the payout step); else null")
+
     class Meta(ClaimSerializer.Meta):
-        fields = [*ClaimSerializer.Meta.fields, "member_name", "member_number", "shares", "cover_starts_on"]
+        fields = [*ClaimSerializer.Meta.fields, "member_name", "member_number", "shares", "cover_starts_on",
+                  "payout_account"]
+
+    def get_payout_account(self, obj) -> str | None:
+        if self.context.get("payout_step") and obj.status == "approved":
+            return obj.bank_account
+        return None
 
 
 class ClaimCreateSerializer(Serializer):

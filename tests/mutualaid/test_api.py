@@ -105,8 +105,12 @@ def test_claim_with_documents_then_more_info_then_approved_seen_live(member_api,
     added = member_api.post(f"/api/v1/claims/{claim['id']}/documents/", {"documents": [photo("more.jpg")],
                                                                          "message": "补好了"}, format="multipart")
     assert added.status_code == 200 and added.json()["status"] == "submitted"
+    assert officer_api.get(f"/api/v1/staff/claims/{claim['id']}/").json()["payout_account"] is None
     approved = officer_api.post(f"/api/v1/staff/claims/{claim['id']}/approve/", {}, format="json")
     assert approved.status_code == 200 and approved.json()["approved_amount_fen"] == claim["suggested_payout_fen"]
+    assert approved.json()["payout_account"] is None  # only the detail at the payout step shows it
+    assert officer_api.get(f"/api/v1/staff/claims/{claim['id']}/").json()["payout_account"] == "6217000011112222"
+    assert "6217000011112222" not in str(officer_api.get("/api/v1/staff/claims/?status=approved").json())
     paid = officer_api.post(f"/api/v1/staff/claims/{claim['id']}/mark-paid/", {"payout_reference": "TX-9"},
                             format="json")
     assert paid.status_code == 200
