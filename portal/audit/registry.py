@@ -25,6 +25,9 @@ CONSOLE_KINDS = {
     "photo": "facilities.FacilityPhoto",
     "activity": "bookings.Activity",
     "session": "bookings.Session",
+    "scheme": "mutualaid.Scheme",
+    "roster": "mutualaid.RosterImport",
+    "claim": "mutualaid.Claim",
 }
 # basename -> (model, url kwarg naming it)
 API_BASENAMES = {

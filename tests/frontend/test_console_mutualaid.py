@@ -265,3 +265,14 @@ def test_roster_progress_polls_while_checking_and_has_a_refresh_link(officer, or
     RosterImport.objects.filter(pk=roster.pk).update(status=RosterStatus.VALID, rows_done=200, percent=100)
     done = officer.get(url, HTTP_HX_REQUEST="true").content.decode()
     assert "hx-trigger" not in done and 'data-testid="roster-preview"' in done
+
+
+def test_officer_decisions_and_document_views_are_in_the_audit_log(officer, claim):
+    from portal.audit.models import AuditEvent
+
+    url = reverse("frontend:console:claim_detail", args=[claim.pk])
+    officer.post(url, {"action": "reject", "reject-reason": "不在保障范围"})
+    officer.get(reverse("frontend:console:claim_document", args=[claim.pk, claim.documents.get().pk]))
+    events = AuditEvent.objects.filter(route="frontend:console:claim_detail", object_id=str(claim.pk))
+    assert events.filter(object_type="mutualaid.claim").exists()
+    assert AuditEvent.objects.filter(route="frontend:console:claim_document", action="export").exists()
