@@ -20,7 +20,7 @@ from portal.notifications.services import notify
 
 from .. import selectors
 from ..eligibility import CATEGORY_FIELDS
-from ..models import Scheme, SchemeStatus
+from ..models import Scheme, SchemeStatus, add_years
 from ._common import now
 
 SCHEME_FIELDS = (
@@ -64,8 +64,7 @@ def _check_schedule(scheme: Scheme) -> None:
         errors["injury_schedule"] = [_("An accident scheme needs an amount for at least one injury class.")]
     if scheme.kind in ("critical_illness", "womens_illness", "other") and not scheme.lump_sum_fen:
         errors["lump_sum_fen"] = [_("Enter the lump sum per share.")]
-    if scheme.enrolment_closes_on and scheme.term_start and scheme.enrolment_opens_on and \
-            scheme.term_end and scheme.term_start.replace(year=scheme.term_start.year + 3) < scheme.term_end:
+    if scheme.term_start and scheme.term_end and add_years(scheme.term_start, 3) < scheme.term_end:
         errors["term_end"] = [_("A term is one to three years.")]
     if errors:
         raise ValidationError(errors)

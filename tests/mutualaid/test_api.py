@@ -8,7 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
-from mutualaid.models import Claim, ClaimDocument, Enrolment, EnrolmentStatus
+from mutualaid.models import Claim, ClaimDocument, Enrolment, EnrolmentStatus, add_years
 from mutualaid.selectors import local_today
 from tests import factories
 
@@ -79,7 +79,7 @@ def test_outside_the_window_or_the_age_limits_is_refused_clearly(member_api, mem
                                format="json")
     assert response.status_code == 409 and "Enrolment is open from" in response.json()["detail"]
     old = make_scheme(orgs["city"], max_age=18)
-    member.birth_date = local_today().replace(year=local_today().year - 40)
+    member.birth_date = add_years(local_today(), -40)
     member.save()
     response = member_api.post("/api/v1/enrolments/", {"scheme": old.pk, "shares": 1, "insured": "self"},
                                format="json")
@@ -237,3 +237,14 @@ def test_every_staff_step_is_audited_with_the_claim_it_touched(member, inpatient
     events = AuditEvent.objects.filter(actor=aid_officer, object_type="mutualaid.claim", object_id=str(claim.pk))
     assert events.count() == 2
     assert {e.change.get("reason") or e.change.get("message") for e in events} == {"请补充", "不在保障范围"}
+
+
+def test_a_leap_day_term_start_is_no_server_error(officer_api, orgs):
+    body = {"organisation": orgs["city"].pk, "title": "闰年计划", "kind": "inpatient", "term_years": 3,
+            "term_start": "2028-02-29", "term_end": "2031-03-01", "contribution_fen": 3000,
+            "enrolment_opens_on": "2028-01-01", "enrolment_closes_on": "2028-02-28", "per_day_allowance_fen": 5000,
+            "cap_per_claim_fen": 100_000, "cap_per_term_fen": 300_000}
+    response = officer_api.post("/api/v1/staff/schemes/", body, format="json")
+    assert response.status_code == 400 and "term_end" in response.json()["errors"]
+    assert officer_api.post("/api/v1/staff/schemes/", {**body, "term_end": "2031-02-28"},
+                            format="json").status_code == 201
