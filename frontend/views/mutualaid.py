@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from bookings.selectors import member_for
-from mutualaid import benefits, selectors, services
+from mutualaid import selectors, services
 from mutualaid.models import ClaimStatus, EnrolmentStatus
 from portal.errors import Conflict, NotPermitted
 from portal.members.selectors import dependant_list, member_require
@@ -219,7 +219,6 @@ def claim_detail(request, pk: int):
         "section": SECTION, "claim": claim, "enrolment": claim.enrolment, "form": form,
         "steps": list(claim.steps.all()), "documents": list(claim.documents.all()),
         "open": claim.status in (ClaimStatus.SUBMITTED, ClaimStatus.MORE_INFO),
-        "working": benefits.describe_working(claim.working),
     }, status=status)
 
 
