@@ -35,6 +35,7 @@ FROZEN_WHEN_ENROLLED = ("kind", "term_start", "term_end", "contribution_fen", "u
                         "ratio_percent", "deductible_fen", "lump_sum_fen", "illnesses", "injury_schedule",
                         "cap_per_claim_fen", "cap_per_term_fen", "waiting_period_days")
 MAX_LIST_ITEMS = 100
+MAX_AMOUNT_FEN = 1_000_000_000  # ten million yuan, as the API's other amounts
 
 
 def _require(actor, target) -> None:
@@ -54,7 +55,8 @@ def _check_schedule(scheme: Scheme) -> None:
     schedule = scheme.injury_schedule
     if (not isinstance(schedule, dict) or len(schedule) > MAX_LIST_ITEMS
             or any(not isinstance(k, str) or not k.strip() or len(k) > 40 for k in schedule)
-            or any(not isinstance(v, int) or isinstance(v, bool) or v <= 0 for v in schedule.values())):
+            or any(not isinstance(v, int) or isinstance(v, bool) or not 0 < v <= MAX_AMOUNT_FEN
+                   for v in schedule.values())):
         errors["injury_schedule"] = [_("Give each injury class (at most 40 characters) an amount in fen above "
                                        "zero.")]
     if scheme.kind == "inpatient" and not (scheme.per_day_allowance_fen or scheme.ratio_percent):
