@@ -23,6 +23,7 @@ from mutualaid.models import (
 )
 from portal import inputs
 from portal.constraints import ConstraintErrorsFormMixin
+from portal.members.models import Organisation
 from portal.privacy import NoEchoTextInput
 
 from .forms import DateInput
@@ -309,17 +310,20 @@ class EnrolmentFilter(django_filters.FilterSet):
     scheme = django_filters.ModelChoiceFilter(label=_("Scheme"), queryset=Scheme.objects.none())
     status = django_filters.ChoiceFilter(label=_("Status"), choices=EnrolmentStatus.choices)
     source = django_filters.ChoiceFilter(label=_("Source"), choices=EnrolmentSource.choices)
+    organisation = django_filters.ModelChoiceFilter(label=_("Union"), queryset=Organisation.objects.none())
     q = django_filters.CharFilter(label=_("Name or member number"), max_length=50)
 
     class Meta:
         model = Enrolment
         fields: list[str] = []
 
-    def __init__(self, *args, schemes=None, **kwargs):
+    def __init__(self, *args, schemes=None, organisations=None, **kwargs):
         kwargs.setdefault("queryset", Enrolment.objects.none())
         super().__init__(*args, **kwargs)
         if schemes is not None:
             self.filters["scheme"].queryset = schemes
+        if organisations is not None:
+            self.filters["organisation"].queryset = organisations
 
 
 class ClaimFilter(django_filters.FilterSet):

@@ -160,7 +160,12 @@ def test_enrolments_filter_and_export_formula_safe(officer, scheme, orgs):
     page = officer.get(reverse("frontend:console:enrolments"), {"scheme": scheme.pk, "status": "active"})
     assert "钱导出" in page.content.decode()
     assert "钱导出" not in officer.get(reverse("frontend:console:enrolments"), {"status": "cancelled"}).content.decode()
-    odd = officer.get(reverse("frontend:console:enrolments"), {"scheme": "abc", "status": "nope"})
+    by_union = officer.get(reverse("frontend:console:enrolments"), {"organisation": orgs["unit2"].pk})
+    assert "钱导出" not in by_union.content.decode()
+    assert "钱导出" in officer.get(reverse("frontend:console:enrolments"),
+                                {"organisation": orgs["unit"].pk}).content.decode()
+    odd = officer.get(reverse("frontend:console:enrolments"), {"scheme": "abc", "status": "nope",
+                                                               "organisation": orgs["sibling"].pk})
     assert odd.status_code == 200
     Scheme.objects.filter(pk=scheme.pk).update(title="=HYPERLINK(1)")
     csv_body = b"".join(officer.get(reverse("frontend:console:enrolments_csv")).streaming_content).decode("utf-8-sig")
