@@ -1,5 +1,7 @@
 from django.urls import include, path
 
+from portal import converters  # noqa: F401 - registers <token:...> (the certificate check)
+
 from .views import (
                     audit,
                     bookings,
