@@ -269,6 +269,25 @@ def _write_all(roster: RosterImport) -> None:
     logger.info("roster %s imported: %s enrolments", roster.pk, done)
 
 
+RESUME_AFTER = timedelta(hours=1)  # well past a broker's redelivery (CELERY_VISIBILITY_TIMEOUT, 30 minutes)
+
+
+def rosters_resume_stalled() -> int:
+    """Queue again the validation or commit of imports stuck in a running state for over an hour (a task that
+    failed for good, or a message the broker lost). Both tasks are safe to run twice; returns how many."""
+    cutoff = timezone.now() - RESUME_AFTER
+    stalled = RosterImport.objects.filter(updated_at__lt=cutoff)
+    resumed = 0
+    for status, task in ((RosterStatus.UPLOADED, VALIDATE_TASK), (RosterStatus.VALIDATING, VALIDATE_TASK),
+                         (RosterStatus.IMPORTING, COMMIT_TASK)):
+        for roster_id in stalled.filter(status=status).values_list("pk", flat=True):
+            with transaction.atomic():
+                RosterImport.objects.filter(pk=roster_id, status=status).update(updated_at=timezone.now())
+                enqueue_on_commit(task, roster_id)
+            resumed += 1
+    return resumed
+
+
 def roster_files_purge(*, older_than_days: int | None = None) -> int:
     """Delete uploaded roster files older than ROSTER_FILE_RETENTION_DAYS that were never imported (their
     imports end as failed when not done); returns how many went."""
