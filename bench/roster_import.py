@@ -4,7 +4,8 @@ services (upload + validate, then confirm + commit), against one COPY of the sam
 Sets up its own PostgreSQL database (dropped afterwards). Each import runs in its own process, so its
 peak RSS is the import's own (Django included). Prints one JSON line: rows, validate_s, commit_s,
 rows_per_s, peak_rss_mb, copy_s, ratio ((validate_s + commit_s) / copy_s) for the CSV, the same figures
-prefixed xlsx_ for the workbook, and total_s (the CSV import, end to end).
+prefixed xlsx_ for the workbook, total_s (the CSV import, end to end), python_cpu_s (CPU the importing
+process used: on a busy machine wall time also counts waiting for a core) and loadavg_1m.
 
     .venv/bin/python bench/roster_import.py     (or: make bench)
 
@@ -76,6 +77,8 @@ def run_import(ids: dict, path: str) -> dict:
     from portal.stats.models import ServiceRecord
 
     officer = User.objects.get(pk=ids["officer"])
+    before = resource.getrusage(resource.RUSAGE_SELF)
+    cpu_before = before.ru_utime + before.ru_stime
     started = time.perf_counter()
     with open(path, "rb") as fh:  # tasks are eager: the check runs as the upload's transaction commits
         roster = services.roster_upload(actor=officer, scheme_id=ids["scheme"], organisation_id=ids["unit"],
@@ -91,8 +94,10 @@ def run_import(ids: dict, path: str) -> dict:
     written = Enrolment.objects.filter(roster_import=roster).count()
     if roster.status != RosterStatus.DONE or written != ROWS:
         raise SystemExit(f"commit: {roster.status} {written} enrolments {roster.failure}")
+    usage = resource.getrusage(resource.RUSAGE_SELF)
     return {"validate_s": round(validated - started, 2), "commit_s": round(committed - validated, 2),
-            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+            "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
+            "cpu_s": round(usage.ru_utime + usage.ru_stime - cpu_before, 2),
             "service_records": ServiceRecord.objects.count()}
 
 
@@ -139,10 +144,13 @@ def main() -> None:
     print(json.dumps({
         "rows": ROWS, "validate_s": csv_figures["validate_s"], "commit_s": csv_figures["commit_s"],
         "total_s": round(total, 2), "rows_per_s": round(ROWS / total), "peak_rss_mb": csv_figures["peak_rss_mb"],
+        "python_cpu_s": csv_figures["cpu_s"],
         "copy_s": round(copy_s, 3), "ratio": round(total / copy_s, 1),
         "xlsx_validate_s": xlsx_figures["validate_s"], "xlsx_commit_s": xlsx_figures["commit_s"],
         "xlsx_rows_per_s": round(ROWS / xlsx_total), "xlsx_peak_rss_mb": xlsx_figures["peak_rss_mb"],
+        "xlsx_python_cpu_s": xlsx_figures["cpu_s"],
         "xlsx_ratio": round(xlsx_total / copy_s, 1), "cores": os.cpu_count(),
+        "loadavg_1m": round(os.getloadavg()[0], 2),
     }), flush=True)
 
 

@@ -10,6 +10,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from bookings.models import MemberCategory
+from mutualaid.filters import SchemeFilter
 from mutualaid.models import (
     MAX_SHARES_LIMIT,
     Claim,
@@ -22,6 +23,7 @@ from mutualaid.models import (
 )
 from portal import inputs
 from portal.constraints import ConstraintErrorsFormMixin
+from portal.members.models import Organisation
 from portal.privacy import NoEchoTextInput
 
 from .forms import DateInput
@@ -83,6 +85,18 @@ class _DocumentsMixin:
 
 
 # --- member pages -------------------------------------------------------------------------------------------
+
+class MemberSchemeFilter(SchemeFilter):
+    """The scheme list's query string: the API's filters (kind, shares) with labels for the page."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("queryset", Scheme.objects.none())
+        super().__init__(*args, **kwargs)
+        self.filters["kind"].label = _("Kind of aid")
+        self.filters["kind"].extra["empty_label"] = _("All kinds")
+        self.filters["shares"].label = _("Price for this many shares")
+        self.filters["shares"].extra["help_text"] = ""
+
 
 class EnrolForm(forms.Form):
     insured = forms.ChoiceField(label=_("Who is insured"), widget=forms.RadioSelect)
@@ -296,17 +310,20 @@ class EnrolmentFilter(django_filters.FilterSet):
     scheme = django_filters.ModelChoiceFilter(label=_("Scheme"), queryset=Scheme.objects.none())
     status = django_filters.ChoiceFilter(label=_("Status"), choices=EnrolmentStatus.choices)
     source = django_filters.ChoiceFilter(label=_("Source"), choices=EnrolmentSource.choices)
+    organisation = django_filters.ModelChoiceFilter(label=_("Union"), queryset=Organisation.objects.none())
     q = django_filters.CharFilter(label=_("Name or member number"), max_length=50)
 
     class Meta:
         model = Enrolment
         fields: list[str] = []
 
-    def __init__(self, *args, schemes=None, **kwargs):
+    def __init__(self, *args, schemes=None, organisations=None, **kwargs):
         kwargs.setdefault("queryset", Enrolment.objects.none())
         super().__init__(*args, **kwargs)
         if schemes is not None:
             self.filters["scheme"].queryset = schemes
+        if organisations is not None:
+            self.filters["organisation"].queryset = organisations
 
 
 class ClaimFilter(django_filters.FilterSet):

@@ -1,5 +1,7 @@
 from django.urls import include, path
 
+from portal import converters  # noqa: F401 - registers <token:...> (the certificate check)
+
 from .views import (
                     audit,
                     bookings,
@@ -134,7 +136,7 @@ urlpatterns = [
     path("mutual-aid/schemes/<int:pk>/enrol/", mutualaid.scheme_enrol, name="aid_enrol"),
     path("mutual-aid/mine/", mutualaid.my_aid, name="aid_mine"),
     path("mutual-aid/enrolments/<int:pk>/", mutualaid.enrolment_certificate, name="aid_certificate"),
-    path("mutual-aid/verify/<slug:code>/", mutualaid.certificate_verify, name="aid_verify"),
+    path("mutual-aid/verify/<token:code>/", mutualaid.certificate_verify, name="aid_verify"),
     path("mutual-aid/claims/new/", mutualaid.claim_create, name="aid_claim_create"),
     path("mutual-aid/claims/<int:pk>/", mutualaid.claim_detail, name="aid_claim_detail"),
     path("mutual-aid/claims/<int:pk>/documents/<int:doc>/", mutualaid.claim_document, name="aid_claim_document"),

@@ -18,7 +18,7 @@ from django.utils import timezone
 from PIL import Image
 
 from . import services
-from .models import Claim, Enrolment, EnrolmentStatus, Scheme, SchemeKind, SchemeStatus
+from .models import Claim, Enrolment, EnrolmentStatus, Scheme, SchemeKind, SchemeStatus, add_years
 from .selectors import local_today
 
 SCHEMES = [
@@ -54,7 +54,7 @@ def _schemes(org) -> dict[str, Scheme]:
         if scheme is None:
             scheme = Scheme.objects.create(
                 organisation=org, title=title, kind=kind, status=SchemeStatus.OPEN, term_years=1,
-                term_start=term_start, term_end=term_start.replace(year=term_start.year + 1) - timedelta(days=1),
+                term_start=term_start, term_end=add_years(term_start, 1) - timedelta(days=1),
                 enrolment_opens_on=term_start - timedelta(days=30), enrolment_closes_on=today + timedelta(days=60),
                 **fields)
         schemes[kind] = scheme

@@ -24,4 +24,6 @@ def roster_commit(roster_id: int) -> str:
 
 @shared_task
 def roster_files_purge() -> int:
+    """Hourly: stalled imports are queued again, then files past their retention are deleted."""
+    roster_services.rosters_resume_stalled()
     return roster_services.roster_files_purge()

@@ -217,10 +217,12 @@ def roster_errors(request, pk: int):
 @staff_console(action=Action.MANAGE_SCHEME)
 def enrolments(request, fmt: str = "html"):
     schemes_qs = selectors.schemes_for_staff(actor=request.user)
-    filters = EnrolmentFilter(request.GET or None, schemes=schemes_qs)
+    organisations = permissions.organisations(request.user, Action.MANAGE_SCHEME).order_by("path")
+    filters = EnrolmentFilter(request.GET or None, schemes=schemes_qs, organisations=organisations)
     values = page_filters(request, filters) if filters.is_bound else {}
-    scheme = values.get("scheme")
+    scheme, organisation = values.get("scheme"), values.get("organisation")
     qs = selectors.enrolments_for_staff(actor=request.user, scheme_id=scheme.pk if scheme else None,
+                                        organisation_id=organisation.pk if organisation else None,
                                         status=values.get("status") or None, source=values.get("source") or None,
                                         search=(values.get("q") or "").strip())
     if fmt in exports.FORMATS:

@@ -45,7 +45,8 @@ def _payments_csv_rows(payments):
            _("Payment reference")]
     for p in payments:
         adapter = adapter_for(p)
-        yield [p.pk, timezone.localtime(p.created_at).strftime("%Y-%m-%d %H:%M"), adapter.facility(p.payable).name,
+        facility = adapter.facility(p.payable)  # None for a mutual-aid contribution (no facility)
+        yield [p.pk, timezone.localtime(p.created_at).strftime("%Y-%m-%d %H:%M"), facility.name if facility else "",
                adapter.title(p.payable), p.member.real_name, p.member.member_number, p.get_status_display(),
                f"{p.amount_fen / 100:.2f}", f"{p.subsidy_fen / 100:.2f}", f"{p.member_share_fen / 100:.2f}",
                f"{p.refunded_fen / 100:.2f}", p.currency, p.stripe_charge_id or p.stripe_payment_intent_id or ""]

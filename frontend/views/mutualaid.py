@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from bookings.selectors import member_for
-from mutualaid import benefits, selectors, services
+from mutualaid import selectors, services
 from mutualaid.models import ClaimStatus, EnrolmentStatus
 from portal.errors import Conflict, NotPermitted
 from portal.members.selectors import dependant_list, member_require
@@ -23,7 +23,8 @@ from portal.qr import qr_svg
 from portal.uploads import private_file_response
 
 from ..forms import apply_service_errors
-from ..mutualaid_forms import ClaimDocumentsForm, ClaimForm, EnrolForm
+from ..mutualaid_forms import ClaimDocumentsForm, ClaimForm, EnrolForm, MemberSchemeFilter
+from ..utils import page_filters
 
 SECTION = "mutualaid"
 
@@ -38,13 +39,16 @@ def _payment(enrolment):
 def scheme_list(request):
     """Open schemes with the price per share and, for a signed-in member, who of the family may enrol (or why
     not)."""
+    filters = MemberSchemeFilter(request.GET or None)
+    values = page_filters(request, filters) if filters.is_bound else {}
+    shares = values.get("shares")
     member = member_for(request.user)
-    schemes = list(selectors.scheme_list_for_member())
-    verdicts = selectors.scheme_verdicts(member=member, schemes=schemes)
+    schemes = list(selectors.scheme_list_for_member(kind=values.get("kind") or None))
+    verdicts = selectors.scheme_verdicts(member=member, schemes=schemes, shares=shares)
     return render(request, "frontend/mutualaid/schemes.html", {
-        "section": SECTION, "member": member,
-        "rows": [{"scheme": s, "verdicts": verdicts.get(s.pk, []),
-                  "can_enrol": any(v.verdict.eligible for v in verdicts.get(s.pk, []))} for s in schemes],
+        "section": SECTION, "member": member, "form": filters.form, "shares": shares,
+        "rows": [{"scheme": s, "verdicts": verdicts.get(s.pk, []), "total_fen": s.price_fen(shares) if shares
+                  else None, "can_enrol": any(v.verdict.eligible for v in verdicts.get(s.pk, []))} for s in schemes],
     })
 
 
@@ -215,7 +219,6 @@ def claim_detail(request, pk: int):
         "section": SECTION, "claim": claim, "enrolment": claim.enrolment, "form": form,
         "steps": list(claim.steps.all()), "documents": list(claim.documents.all()),
         "open": claim.status in (ClaimStatus.SUBMITTED, ClaimStatus.MORE_INFO),
-        "working": benefits.describe_working(claim.working),
     }, status=status)
 
 

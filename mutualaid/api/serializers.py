@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -124,7 +125,7 @@ class EnrolmentSerializer(PayableSerializerMixin, ModelSerializer):
     def get_verify_url(self, obj) -> str | None:
         if obj.status not in ("active", "expired"):
             return None
-        path = f"/verify/{obj.certificate_code}/"
+        path = reverse("frontend:aid_verify", args=[obj.certificate_code])
         request = self.context.get("request")
         return request.build_absolute_uri(path) if request is not None else path
 
@@ -189,8 +190,17 @@ class StaffClaimSerializer(ClaimSerializer):
     shares = serializers.IntegerField(source="enrolment.shares", read_only=True)
     cover_starts_on = serializers.DateField(source="enrolment.cover_starts_on", read_only=True)
 
+    payout_account = serializers.SerializerMethodField(
+        help_text="the full account number, only on one approved claim's detail (the payout step); else null")
+
     class Meta(ClaimSerializer.Meta):
-        fields = [*ClaimSerializer.Meta.fields, "member_name", "member_number", "shares", "cover_starts_on"]
+        fields = [*ClaimSerializer.Meta.fields, "member_name", "member_number", "shares", "cover_starts_on",
+                  "payout_account"]
+
+    def get_payout_account(self, obj) -> str | None:
+        if self.context.get("payout_step") and obj.status == "approved":
+            return obj.bank_account
+        return None
 
 
 class ClaimCreateSerializer(Serializer):

@@ -144,7 +144,8 @@ class StaffClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
 
     def retrieve(self, request, *args, **kwargs):
         claim = selectors.claim_get_for_staff(actor=request.user, claim_id=int(kwargs["pk"]))
-        return Response(StaffClaimSerializer(claim, context=self.get_serializer_context()).data)
+        context = {**self.get_serializer_context(), "payout_step": True}  # the full account: this detail only
+        return Response(StaffClaimSerializer(claim, context=context).data)
 
     def _act(self, request, pk, body, fn, **fixed):
         selectors.claim_get_for_staff(actor=request.user, claim_id=int(pk))  # 404 before the body is read

@@ -67,12 +67,12 @@ class RosterImport(models.Model):
                                    violation_error_message=_("Progress is at most 100%.")),
         ]
 
+    def __str__(self) -> str:
+        return f"Roster #{self.pk} {self.organisation_id} ({self.status})"
+
     @property
     def enrolments_to_write(self) -> int:
         return self.new_members + self.matched_members
-
-    def __str__(self) -> str:
-        return f"Roster #{self.pk} {self.organisation_id} ({self.status})"
 
     @property
     def owning_organisation(self) -> Organisation:

@@ -16,10 +16,18 @@ from django.utils.translation import gettext_lazy as _
 from portal.currency import Currency, only_cny
 from portal.members.models import Organisation
 
-__all__ = ["MAX_SHARES_LIMIT", "MAX_WAITING_DAYS", "Scheme", "SchemeKind", "SchemeStatus"]
+__all__ = ["MAX_SHARES_LIMIT", "MAX_WAITING_DAYS", "Scheme", "SchemeKind", "SchemeStatus", "add_years"]
 
 MAX_SHARES_LIMIT = 100  # no real scheme sells more; a larger number is a typing slip
 MAX_WAITING_DAYS = 365
+
+
+def add_years(day, years: int):
+    """The same calendar day `years` later; 29 February becomes 28 February in a common year."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
 
 
 class SchemeKind(models.TextChoices):

@@ -120,17 +120,19 @@ def unreadable_csv_error() -> ValidationError:
                          "(comma delimited)” and upload that file."), "csv_encoding")
 
 
-def _xlsx_cells(stored_name: str) -> Iterator[list]:
+def _xlsx_sheet(stored_name: str):
+    """The first sheet, read whole by calamine (cells only) while the file is open."""
     from python_calamine import CalamineError, CalamineWorkbook
 
     with default_storage.open(stored_name, "rb") as raw:
         try:
-            workbook = CalamineWorkbook.from_filelike(raw)
-            sheet = workbook.get_sheet_by_index(0)
-            rows = sheet.iter_rows()
+            return CalamineWorkbook.from_filelike(raw).get_sheet_by_index(0)
         except (CalamineError, ValueError, OSError):
             raise _file_error(_("The file is not a readable Excel workbook (.xlsx)."), "not_xlsx") from None
-        yield from rows
+
+
+def _xlsx_cells(stored_name: str) -> Iterator[list]:
+    yield from _xlsx_sheet(stored_name).iter_rows()
 
 
 def read_rows(stored_name: str, *, encoding: str | None) -> Iterator[RawRow]:
@@ -142,5 +144,16 @@ def read_rows(stored_name: str, *, encoding: str | None) -> Iterator[RawRow]:
 
 
 def count_rows(stored_name: str, *, encoding: str | None) -> int:
-    """How many data rows `read_rows` will give (for the progress bar); raises the same file errors."""
-    return sum(1 for _row in read_rows(stored_name, encoding=encoding))
+    """How many data rows `read_rows` will give (for the progress bar); raises the same file errors, except
+    that for a workbook it is the sheet's height below the header (blank rows included: validation sets the
+    exact count), so the workbook is not walked twice."""
+    if encoding:
+        return sum(1 for _row in read_rows(stored_name, encoding=encoding))
+    sheet = _xlsx_sheet(stored_name)
+    first = next(_rows(sheet.iter_rows()), None)  # the header check, and is there anybody?
+    if first is None:
+        return 0
+    total = sheet.end[0] + 1 - first.number + 1  # the last used row (0-based end) minus those above the first
+    if total > MAX_ROWS:
+        raise too_many_rows_error()
+    return total

@@ -18,7 +18,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -205,12 +205,26 @@ class RowsChanged(Exception):
     pass
 
 
+# A second delivery of the commit waits for the first to finish (then finds it done) rather than give up after
+# the usual lock timeout: the first may take a minute for 100,000 rows.
+COMMIT_LOCK_WAIT_MS = 15 * 60 * 1000
+
+
+def _wait_for_a_running_commit() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            # For this transaction only; a task's own statement timeout would otherwise end the wait too.
+            cursor.execute("SELECT set_config('lock_timeout', %s, true), set_config('statement_timeout', %s, true)",
+                           [str(COMMIT_LOCK_WAIT_MS), str(COMMIT_LOCK_WAIT_MS)])
+
+
 def roster_commit(*, roster_id: int) -> RosterImport:
     """Write every row in ONE transaction, exactly once: the import row is locked and its status checked
     inside the transaction that writes the rows and marks it done; a second run (retry, redelivery, a
     worker killed mid-way whose transaction the database rolled back) finds it done, or does it all again."""
     try:
         with transaction.atomic():
+            _wait_for_a_running_commit()
             roster = (RosterImport.objects.select_for_update(of=("self",))
                       .select_related("scheme", "uploaded_by").get(pk=roster_id))
             if roster.status != RosterStatus.IMPORTING:
@@ -253,6 +267,25 @@ def _write_all(roster: RosterImport) -> None:
     uploads.delete_after_commit(file_name)
     uploads.delete_after_commit(checked)
     logger.info("roster %s imported: %s enrolments", roster.pk, done)
+
+
+RESUME_AFTER = timedelta(hours=1)  # well past a broker's redelivery (CELERY_VISIBILITY_TIMEOUT, 30 minutes)
+
+
+def rosters_resume_stalled() -> int:
+    """Queue again the validation or commit of imports stuck in a running state for over an hour (a task that
+    failed for good, or a message the broker lost). Both tasks are safe to run twice; returns how many."""
+    cutoff = timezone.now() - RESUME_AFTER
+    stalled = RosterImport.objects.filter(updated_at__lt=cutoff)
+    resumed = 0
+    for status, task in ((RosterStatus.UPLOADED, VALIDATE_TASK), (RosterStatus.VALIDATING, VALIDATE_TASK),
+                         (RosterStatus.IMPORTING, COMMIT_TASK)):
+        for roster_id in stalled.filter(status=status).values_list("pk", flat=True):
+            with transaction.atomic():
+                RosterImport.objects.filter(pk=roster_id, status=status).update(updated_at=timezone.now())
+                enqueue_on_commit(task, roster_id)
+            resumed += 1
+    return resumed
 
 
 def roster_files_purge(*, older_than_days: int | None = None) -> int:

@@ -14,6 +14,7 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from portal.constraints import constraint_name, integrity_error
@@ -89,7 +90,7 @@ def _context(claim: Claim, **extra) -> dict:
 
 
 def _link(claim: Claim) -> str:
-    return f"/mutual-aid/claims/{claim.pk}/"
+    return reverse("frontend:aid_claim_detail", args=[claim.pk])
 
 
 def claim_submit(*, member, enrolment_id: int, event_type: str, amount_claimed_fen: int, bank_name: str,

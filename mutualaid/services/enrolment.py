@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from portal.constraints import constraint_name, integrity_error
@@ -108,7 +109,7 @@ def record_insured_service(enrolment: Enrolment) -> None:
 
 def _tell_active(enrolment: Enrolment) -> None:
     notify(user=enrolment.member.user, kind="mutualaid_enrolment_active",
-           link=f"/mutual-aid/enrolments/{enrolment.pk}/",
+           link=reverse("frontend:aid_certificate", args=[enrolment.pk]),
            context={"scheme": enrolment.scheme.title, "insured": enrolment.insured_name, "shares": enrolment.shares,
                     "cover_start": enrolment.cover_starts_on.isoformat(),
                     "term_end": enrolment.scheme.term_end.isoformat()})
@@ -180,7 +181,7 @@ def renewal_reminders_send() -> int:
         if not Enrolment.objects.filter(pk=enrolment.pk, renewal_reminded_at__isnull=True).update(
                 renewal_reminded_at=now()):
             continue
-        notify(user=enrolment.member.user, kind="mutualaid_renewal_reminder", link="/mutual-aid/",
+        notify(user=enrolment.member.user, kind="mutualaid_renewal_reminder", link=reverse("frontend:aid_mine"),
                context={"scheme": enrolment.scheme.title, "insured": enrolment.insured_name,
                         "term_end": enrolment.scheme.term_end.isoformat()})
         sent += 1

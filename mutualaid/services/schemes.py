@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from portal import constraints
@@ -19,7 +20,7 @@ from portal.notifications.services import notify
 
 from .. import selectors
 from ..eligibility import CATEGORY_FIELDS
-from ..models import Scheme, SchemeStatus
+from ..models import Scheme, SchemeStatus, add_years
 from ._common import now
 
 SCHEME_FIELDS = (
@@ -34,6 +35,7 @@ FROZEN_WHEN_ENROLLED = ("kind", "term_start", "term_end", "contribution_fen", "u
                         "ratio_percent", "deductible_fen", "lump_sum_fen", "illnesses", "injury_schedule",
                         "cap_per_claim_fen", "cap_per_term_fen", "waiting_period_days")
 MAX_LIST_ITEMS = 100
+MAX_AMOUNT_FEN = 1_000_000_000  # ten million yuan, as the API's other amounts
 
 
 def _require(actor, target) -> None:
@@ -53,7 +55,8 @@ def _check_schedule(scheme: Scheme) -> None:
     schedule = scheme.injury_schedule
     if (not isinstance(schedule, dict) or len(schedule) > MAX_LIST_ITEMS
             or any(not isinstance(k, str) or not k.strip() or len(k) > 40 for k in schedule)
-            or any(not isinstance(v, int) or isinstance(v, bool) or v <= 0 for v in schedule.values())):
+            or any(not isinstance(v, int) or isinstance(v, bool) or not 0 < v <= MAX_AMOUNT_FEN
+                   for v in schedule.values())):
         errors["injury_schedule"] = [_("Give each injury class (at most 40 characters) an amount in fen above "
                                        "zero.")]
     if scheme.kind == "inpatient" and not (scheme.per_day_allowance_fen or scheme.ratio_percent):
@@ -63,8 +66,7 @@ def _check_schedule(scheme: Scheme) -> None:
         errors["injury_schedule"] = [_("An accident scheme needs an amount for at least one injury class.")]
     if scheme.kind in ("critical_illness", "womens_illness", "other") and not scheme.lump_sum_fen:
         errors["lump_sum_fen"] = [_("Enter the lump sum per share.")]
-    if scheme.enrolment_closes_on and scheme.term_start and scheme.enrolment_opens_on and \
-            scheme.term_end and scheme.term_start.replace(year=scheme.term_start.year + 3) < scheme.term_end:
+    if scheme.term_start and scheme.term_end and add_years(scheme.term_start, 3) < scheme.term_end:
         errors["term_end"] = [_("A term is one to three years.")]
     if errors:
         raise ValidationError(errors)
@@ -116,7 +118,7 @@ def loss_ratio_check(*, scheme_id: int) -> bool:
     if not Scheme.objects.filter(pk=scheme.pk, loss_alert_sent_at__isnull=True).update(loss_alert_sent_at=now()):
         return False
     for user in selectors.officers_of(scheme):
-        notify(user=user, kind="mutualaid_loss_ratio_alert", link=f"/console/mutual-aid/schemes/{scheme.pk}/",
+        notify(user=user, kind="mutualaid_loss_ratio_alert", link=reverse("frontend:console:mutualaid"),
                context={"scheme": scheme.title, "ratio": scheme.loss_ratio,
                         "threshold": scheme.alert_loss_ratio_percent})
     return True

@@ -29,6 +29,9 @@ CONSOLE_KINDS = {
     "batch": "bookings.Batch",
     "allocation": "bookings.QuotaAllocation",
     "application": "bookings.Application",
+    "scheme": "mutualaid.Scheme",
+    "roster": "mutualaid.RosterImport",
+    "claim": "mutualaid.Claim",
 }
 # basename -> (model, url kwarg naming it)
 API_BASENAMES = {

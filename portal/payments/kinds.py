@@ -8,6 +8,9 @@ KINDS = {
     "payment_received": Kind(
         title=_("Payment received: {activity}"),
         body=_("We received {amount} for {activity} at {facility} on {start}. Your ticket is ready.")),
+    "payment_received_contribution": Kind(
+        title=_("Contribution received: {activity}"),
+        body=_("We received your contribution of {amount} to {activity} ({facility}). Cover starts on {start}.")),
     "payment_late_confirmed": Kind(
         title=_("Payment received late: {activity}"),
         body=_("Your payment of {amount} arrived after the seat hold had ended, but the seat was still free: "

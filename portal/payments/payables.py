@@ -11,6 +11,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -267,6 +268,7 @@ class EnrolmentPayable:
     """A mutual-aid contribution: held for payment until the enrolment window closes; paying activates cover."""
 
     field = "enrolment"
+    received_kind = "payment_received_contribution"
     organisation_path = "enrolment__scheme__organisation"
     facility_path = None  # schemes belong to a union, not to a facility
 
@@ -343,7 +345,7 @@ class EnrolmentPayable:
 
     @staticmethod
     def link(enrolment: Enrolment) -> str:
-        return f"/mutual-aid/enrolments/{enrolment.pk}/"
+        return reverse("frontend:aid_certificate", args=[enrolment.pk])
 
     @staticmethod
     def cancel_deadline(enrolment: Enrolment) -> datetime | None:

@@ -43,6 +43,11 @@ def sibling_officer(orgs):
 
 
 @pytest.fixture
+def browser_member(orgs):
+    return client_for(factories.member(organisation=orgs["unit"]).user)
+
+
+@pytest.fixture
 def scheme(orgs):
     return make_scheme(orgs["city"])
 
@@ -155,7 +160,12 @@ def test_enrolments_filter_and_export_formula_safe(officer, scheme, orgs):
     page = officer.get(reverse("frontend:console:enrolments"), {"scheme": scheme.pk, "status": "active"})
     assert "钱导出" in page.content.decode()
     assert "钱导出" not in officer.get(reverse("frontend:console:enrolments"), {"status": "cancelled"}).content.decode()
-    odd = officer.get(reverse("frontend:console:enrolments"), {"scheme": "abc", "status": "nope"})
+    by_union = officer.get(reverse("frontend:console:enrolments"), {"organisation": orgs["unit2"].pk})
+    assert "钱导出" not in by_union.content.decode()
+    assert "钱导出" in officer.get(reverse("frontend:console:enrolments"),
+                                {"organisation": orgs["unit"].pk}).content.decode()
+    odd = officer.get(reverse("frontend:console:enrolments"), {"scheme": "abc", "status": "nope",
+                                                               "organisation": orgs["sibling"].pk})
     assert odd.status_code == 200
     Scheme.objects.filter(pk=scheme.pk).update(title="=HYPERLINK(1)")
     csv_body = b"".join(officer.get(reverse("frontend:console:enrolments_csv")).streaming_content).decode("utf-8-sig")
@@ -219,7 +229,19 @@ def test_another_member_cannot_open_a_claim_document(claim, orgs):
     assert other.get(reverse("frontend:aid_claim_detail", args=[claim.pk])).status_code == 404
 
 
-def test_odd_ids_are_404(officer):
+def test_odd_ids_are_404(officer, browser_member):
+    huge = "99999999999999999999999999"
+    for path in (f"/console/mutual-aid/claims/{huge}/", f"/console/mutual-aid/schemes/{huge}/",
+                 f"/console/mutual-aid/rosters/{huge}/", f"/console/mutual-aid/claims/1/documents/{huge}/",
+                 "/console/mutual-aid/claims/AAA/", "/console/mutual-aid/rosters/-1/"):
+        assert officer.get(path).status_code == 404, path
+        assert officer.post(path, {"action": "approve"}).status_code == 404, path
+    for path in (f"/mutual-aid/claims/{huge}/", f"/mutual-aid/enrolments/{huge}/", f"/mutual-aid/schemes/{huge}/enrol/",
+                 f"/mutual-aid/claims/1/documents/{huge}/", "/mutual-aid/verify/%00%00%00%00%00%00%00%00%00%00/",
+                 "/mutual-aid/verify/" + "a" * 100 + "/"):
+        assert browser_member.get(path).status_code == 404, path
+    odd = browser_member.get("/mutual-aid/claims/new/", {"enrolment": huge})
+    assert odd.status_code == 200
     for url in (reverse("frontend:console:claim_detail", args=[999999]),
                 reverse("frontend:console:scheme_edit", args=[999999]),
                 reverse("frontend:console:roster_detail", args=[999999]),
@@ -248,3 +270,14 @@ def test_roster_progress_polls_while_checking_and_has_a_refresh_link(officer, or
     RosterImport.objects.filter(pk=roster.pk).update(status=RosterStatus.VALID, rows_done=200, percent=100)
     done = officer.get(url, HTTP_HX_REQUEST="true").content.decode()
     assert "hx-trigger" not in done and 'data-testid="roster-preview"' in done
+
+
+def test_officer_decisions_and_document_views_are_in_the_audit_log(officer, claim):
+    from portal.audit.models import AuditEvent
+
+    url = reverse("frontend:console:claim_detail", args=[claim.pk])
+    officer.post(url, {"action": "reject", "reject-reason": "不在保障范围"})
+    officer.get(reverse("frontend:console:claim_document", args=[claim.pk, claim.documents.get().pk]))
+    events = AuditEvent.objects.filter(route="frontend:console:claim_detail", object_id=str(claim.pk))
+    assert events.filter(object_type="mutualaid.claim").exists()
+    assert AuditEvent.objects.filter(route="frontend:console:claim_document", action="export").exists()

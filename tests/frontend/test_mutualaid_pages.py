@@ -113,15 +113,18 @@ def test_enrol_in_a_paid_scheme_goes_to_the_payment_page(browser, orgs, holder):
     assert enrolment.status == EnrolmentStatus.PENDING_PAYMENT
     assert payment.amount_fen == 6000
     assert response["Location"] == reverse("frontend:payment_pay", args=[payment.pk])
+    pay = browser.get(response["Location"], HTTP_ACCEPT_LANGUAGE="en")
+    assert pay.status_code == 200 and "¥60.00" in pay.content.decode()
     certificate = browser.get(reverse("frontend:aid_certificate", args=[enrolment.pk]), HTTP_ACCEPT_LANGUAGE="en")
     assert "The contribution is not paid yet" in certificate.content.decode()
     assert 'data-testid="certificate-qr"' not in certificate.content.decode()
 
 
 def test_shares_above_the_maximum_is_a_field_error_and_nothing_is_written(browser, scheme):
-    response = enrol(browser, scheme, shares=4)
+    response = browser.post(reverse("frontend:aid_enrol", args=[scheme.pk]), {"insured": "self", "shares": 4},
+                            HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 400
-    assert "Choose from 1 to 3 shares." in response.content.decode() or "从 1 到 3" in response.content.decode()
+    assert "Choose from 1 to 3 shares." in response.content.decode()
     assert 'id="id_shares_error"' in response.content.decode()
     assert not Enrolment.objects.exists()
 
@@ -146,7 +149,7 @@ def test_odd_scheme_and_enrolment_ids_are_404(browser, enrolment, orgs):
     for url in (reverse("frontend:aid_enrol", args=[999999]), reverse("frontend:aid_certificate", args=[999999]),
                 reverse("frontend:aid_claim_detail", args=[999999]),
                 reverse("frontend:aid_claim_document", args=[999999, 1]),
-                reverse("frontend:aid_verify", args=["not-a-real-code"])):
+                reverse("frontend:aid_verify", args=["not-a-real-code-0000"])):
         assert browser.get(url).status_code == 404, url
     other = client_for(factories.member(organisation=orgs["unit"]).user)
     assert other.get(reverse("frontend:aid_certificate", args=[enrolment.pk])).status_code == 404
@@ -228,3 +231,14 @@ def test_the_verification_page_shows_no_personal_data(enrolment, holder):
     for private in ("王小宝", "王互助", holder.member_number, holder.user.email, "2015", str(holder.user.phone)[-8:]):
         assert private not in text, private
     assert response["X-Robots-Tag"] == "noindex"
+
+
+def test_schemes_by_kind_with_the_price_for_some_shares(browser, orgs, scheme):
+    make_scheme(orgs["city"], title="重大疾病互助", kind=SchemeKind.CRITICAL_ILLNESS, union_funded=False,
+                contribution_fen=5000, lump_sum_fen=1000000, per_day_allowance_fen=0)
+    page = browser.get(reverse("frontend:aid_schemes"), {"kind": "critical_illness", "shares": "3"},
+                       HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "重大疾病互助" in page and "职工住院互助保障" not in page
+    assert "3 shares cost ¥150.00 for the term." in page
+    odd = browser.get(reverse("frontend:aid_schemes"), {"kind": "nope", "shares": "9999"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert odd.status_code == 200 and "重大疾病互助" in odd.content.decode() and "was ignored" in odd.content.decode()

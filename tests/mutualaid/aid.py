@@ -8,7 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from mutualaid import services
-from mutualaid.models import Enrolment, Scheme, SchemeKind, SchemeStatus
+from mutualaid.models import Enrolment, Scheme, SchemeKind, SchemeStatus, add_years
 from mutualaid.selectors import local_today
 from portal.members.models import Dependant, Role
 from tests import factories
@@ -37,7 +37,7 @@ def make_scheme(organisation, *, kind: str = SchemeKind.INPATIENT, term_start: d
     today = local_today()
     start = term_start or today - timedelta(days=30)
     values = {"title": f"{kind} 互助保障计划", "kind": kind, "status": SchemeStatus.OPEN, "term_years": 1,
-              "term_start": start, "term_end": start.replace(year=start.year + 1) - timedelta(days=1),
+              "term_start": start, "term_end": add_years(start, 1) - timedelta(days=1),
               "contribution_fen": 3000, "max_shares": 5, "enrolment_opens_on": today - timedelta(days=60),
               "enrolment_closes_on": today + timedelta(days=60), "waiting_period_days": 0, **SCHEDULES[kind]}
     values.update(fields)

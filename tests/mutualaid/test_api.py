@@ -8,7 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
-from mutualaid.models import Claim, ClaimDocument, Enrolment, EnrolmentStatus
+from mutualaid.models import Claim, ClaimDocument, Enrolment, EnrolmentStatus, add_years
 from mutualaid.selectors import local_today
 from tests import factories
 
@@ -79,7 +79,7 @@ def test_outside_the_window_or_the_age_limits_is_refused_clearly(member_api, mem
                                format="json")
     assert response.status_code == 409 and "Enrolment is open from" in response.json()["detail"]
     old = make_scheme(orgs["city"], max_age=18)
-    member.birth_date = local_today().replace(year=local_today().year - 40)
+    member.birth_date = add_years(local_today(), -40)
     member.save()
     response = member_api.post("/api/v1/enrolments/", {"scheme": old.pk, "shares": 1, "insured": "self"},
                                format="json")
@@ -105,8 +105,12 @@ def test_claim_with_documents_then_more_info_then_approved_seen_live(member_api,
     added = member_api.post(f"/api/v1/claims/{claim['id']}/documents/", {"documents": [photo("more.jpg")],
                                                                          "message": "补好了"}, format="multipart")
     assert added.status_code == 200 and added.json()["status"] == "submitted"
+    assert officer_api.get(f"/api/v1/staff/claims/{claim['id']}/").json()["payout_account"] is None
     approved = officer_api.post(f"/api/v1/staff/claims/{claim['id']}/approve/", {}, format="json")
     assert approved.status_code == 200 and approved.json()["approved_amount_fen"] == claim["suggested_payout_fen"]
+    assert approved.json()["payout_account"] is None  # only the detail at the payout step shows it
+    assert officer_api.get(f"/api/v1/staff/claims/{claim['id']}/").json()["payout_account"] == "6217000011112222"
+    assert "6217000011112222" not in str(officer_api.get("/api/v1/staff/claims/?status=approved").json())
     paid = officer_api.post(f"/api/v1/staff/claims/{claim['id']}/mark-paid/", {"payout_reference": "TX-9"},
                             format="json")
     assert paid.status_code == 200
@@ -177,6 +181,12 @@ def test_certificate_check_shows_scheme_term_validity_and_a_masked_name_only(mem
     assert set(body) == {"scheme", "organisation", "kind", "term_start", "term_end", "cover_starts_on", "valid",
                          "status", "masked_name"}
     assert APIClient().get("/api/v1/certificates/not-a-real-code/").status_code == 404
+    owner = APIClient()
+    owner.force_authenticate(member.user)
+    verify_url = owner.get(f"/api/v1/enrolments/{enrolment.pk}/").json()["verify_url"]
+    assert verify_url.endswith(f"/mutual-aid/verify/{enrolment.certificate_code}/")
+    page = APIClient().get(verify_url).content.decode()
+    assert "张**" in page and "张三丰" not in page
     pending = Enrolment.objects.create(scheme=inpatient, member=member, insured_dependant=spouse, shares=1,
                                        status=EnrolmentStatus.PENDING_PAYMENT, cover_starts_on=local_today(),
                                        amount_fen=3000)
@@ -216,3 +226,25 @@ def test_frozen_schedule_once_people_enrolled(officer_api, member, inpatient):
     assert response.status_code == 409 and "contribution_fen" in response.json()["errors"]
     assert officer_api.patch(f"/api/v1/staff/schemes/{inpatient.pk}/", {"title": "新名字"},
                              format="json").status_code == 200
+
+
+def test_every_staff_step_is_audited_with_the_claim_it_touched(member, inpatient, officer_api, aid_officer):
+    from portal.audit.models import AuditEvent
+
+    claim = hospital_claim(member, active_enrolment(member, inpatient))
+    officer_api.post(f"/api/v1/staff/claims/{claim.pk}/request-more/", {"message": "请补充"}, format="json")
+    officer_api.post(f"/api/v1/staff/claims/{claim.pk}/reject/", {"reason": "不在保障范围"}, format="json")
+    events = AuditEvent.objects.filter(actor=aid_officer, object_type="mutualaid.claim", object_id=str(claim.pk))
+    assert events.count() == 2
+    assert {e.change.get("reason") or e.change.get("message") for e in events} == {"请补充", "不在保障范围"}
+
+
+def test_a_leap_day_term_start_is_no_server_error(officer_api, orgs):
+    body = {"organisation": orgs["city"].pk, "title": "闰年计划", "kind": "inpatient", "term_years": 3,
+            "term_start": "2028-02-29", "term_end": "2031-03-01", "contribution_fen": 3000,
+            "enrolment_opens_on": "2028-01-01", "enrolment_closes_on": "2028-02-28", "per_day_allowance_fen": 5000,
+            "cap_per_claim_fen": 100_000, "cap_per_term_fen": 300_000}
+    response = officer_api.post("/api/v1/staff/schemes/", body, format="json")
+    assert response.status_code == 400 and "term_end" in response.json()["errors"]
+    assert officer_api.post("/api/v1/staff/schemes/", {**body, "term_end": "2031-02-28"},
+                            format="json").status_code == 201

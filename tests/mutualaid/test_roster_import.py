@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.utils import timezone
 
 from mutualaid.models import Enrolment, EnrolmentSource, EnrolmentStatus, RosterImport, RosterStatus
 from mutualaid.roster import services
@@ -259,3 +261,17 @@ def test_old_uploaded_files_are_purged(officer_api, orgs, roster_scheme, media, 
     assert not roster.file and roster.status == RosterStatus.FAILED
     assert not [p for p in _stored_files(media) if "rosters" in str(p) and p.suffix == ".csv"
                 and p.name != (roster.error_report.name or "-").rsplit("/", 1)[-1]]
+
+
+def test_an_import_whose_task_was_lost_is_resumed(officer_api, orgs, roster_scheme, media,
+                                                  django_capture_on_commit_callbacks):
+    roster_id = _upload(officer_api, roster_scheme, orgs["unit"], csv_bytes(rows(3)),
+                        capture=django_capture_on_commit_callbacks).json()["id"]
+    # Confirmed, but the commit task never ran (lost with a broker); an hour later the sweep queues it again.
+    RosterImport.objects.filter(pk=roster_id).update(status=RosterStatus.IMPORTING)
+    assert services.rosters_resume_stalled() == 0
+    RosterImport.objects.filter(pk=roster_id).update(updated_at=timezone.now() - timedelta(hours=2))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.rosters_resume_stalled() == 1
+    assert RosterImport.objects.get(pk=roster_id).status == RosterStatus.DONE
+    assert Enrolment.objects.filter(roster_import_id=roster_id).count() == 3

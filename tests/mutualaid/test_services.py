@@ -184,3 +184,33 @@ def test_pending_enrolment_payment_paid_flow_through_the_payments_adapter(member
     assert EnrolmentPayable.paid(enrolment) == ""
     enrolment.refresh_from_db()
     assert enrolment.status == EnrolmentStatus.ACTIVE
+
+
+def test_superusers_see_mutual_aid_read_only_without_the_full_account_number(member, inpatient):
+    from allauth.mfa.totp.internal.auth import TOTP
+    from django.test import Client
+    from django.urls import reverse
+
+    from portal.members.models import User
+
+    admin = User.objects.create_superuser(email="root@example.com", password="x-Admin-pass-2026")
+    TOTP.activate(admin, factories.TOTP_SECRET)
+    client = factories.sign_in(Client(), admin)
+    claim = hospital_claim(member, active_enrolment(member, inpatient))
+    for model in ("scheme", "enrolment", "claim"):
+        assert client.get(reverse(f"admin:mutualaid_{model}_changelist")).status_code == 200, model
+    page = client.get(reverse("admin:mutualaid_claim_change", args=[claim.pk])).content.decode()
+    assert claim.bank_account not in page and claim.bank_account_last4 in page
+    assert client.get(reverse("admin:mutualaid_claim_add")).status_code == 403
+
+
+def test_a_paid_contribution_is_told_as_a_contribution_not_a_ticket(member, inpatient):
+    from portal.payments.services.facts import learn_success
+
+    enrolment = services.enrolment_create(member=member, scheme_id=inpatient.pk, shares=1)
+    payment = Payment.objects.get(enrolment=enrolment)
+    assert learn_success(payment) == "succeeded"
+    enrolment.refresh_from_db()
+    assert enrolment.status == EnrolmentStatus.ACTIVE
+    message = Message.objects.get(user=member.user, kind="payment_received_contribution")
+    assert inpatient.title in message.title and "¥30.00" in message.body

@@ -244,6 +244,11 @@ ROUTES: dict[str, R] = {
     "staff-payment-list": R(STAFF_LIST),
     "staff-payment-detail": R(STAFF_OBJECT, obj="payment"),
     "staff-payment-refund": R(STAFF_OBJECT, "POST", obj="paid_payment"),
+    "staff-roster-list": R(STAFF_LIST, "GET POST", write=STAFF_CREATE, multipart=True,
+                           body={"scheme": "@scheme", "organisation": "@city"}),
+    "staff-roster-detail": R(STAFF_OBJECT, obj="roster"),
+    "staff-roster-confirm": R(STAFF_OBJECT, "POST", obj="roster"),
+    "staff-roster-errors": R(STAFF_OBJECT, obj="roster"),
     "frontend:console:checkin": R(STAFF_LIST, "GET POST", write=STAFF_ACTION, body={"code": "@ticket"}),
     "frontend:console:audit": R(STAFF_LIST),
     # recuperation programmes (API)

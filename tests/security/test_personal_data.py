@@ -170,7 +170,7 @@ def _demo_world() -> dict:
         user=member.user, kind="test", title="测试", body="测试")
     payment, paid_payment = _payments(facility, member)
     return {
-        **_demo_stay_world(member),
+        **_demo_stay_world(member), **_demo_mutualaid(member),
         "payment": payment, "paid_payment": paid_payment,
         "member": member, "owner": member, "booking": booking, "ticket": booking.ticket_code, "session": session,
         "activity": session.activity, "facility": facility, "venue": facility.venues.first(),
@@ -178,6 +178,20 @@ def _demo_world() -> dict:
         "dependant": member.dependants.first(), "message": message, "city": facility.organisation,
         "feed_token": calendar_feed_get_or_create(member=member).token,
     }
+
+
+def _demo_mutualaid(member) -> dict:
+    """member@example.com's cover, claim and claim document, and a roster import, as the demo has them (the
+    page list's helper makes them when it has none)."""
+    from mutualaid.models import Claim, Enrolment, RosterImport
+    from tests.frontend.pages import _demo_mutualaid as ids
+
+    found = ids()
+    enrolment = Enrolment.objects.select_related("scheme").get(pk=found["aid_enrolment"])
+    claim = Claim.objects.get(pk=found["aid_claim"])
+    return {"scheme": enrolment.scheme, "enrolment": enrolment, "claim": claim,
+            "claim_document": claim.documents.first(), "roster": RosterImport.objects.get(pk=found["aid_roster"]),
+            "certificate_code": enrolment.certificate_code}
 
 
 def _walk_every_get_route(capture: Capture, actor: Actor, client, world: dict) -> None:

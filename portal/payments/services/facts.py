@@ -38,7 +38,8 @@ def learn_success(payment: Payment, *, charge_id: str = "") -> str:
     save(payment)
     payment.late_outcome = adapter_for(payment).paid(payment.payable)
     save(payment)
-    kind = {LateOutcome.NONE: "payment_received", LateOutcome.CONFIRMED: "payment_late_confirmed",
+    kind = {LateOutcome.NONE: getattr(adapter_for(payment), "received_kind", "payment_received"),
+            LateOutcome.CONFIRMED: "payment_late_confirmed",
             LateOutcome.REFUNDED: "payment_late_refunded"}[payment.late_outcome]
     tell_member(payment, kind)
     return "succeeded" + (f"_late_{payment.late_outcome}" if payment.late_outcome else "")
