@@ -78,3 +78,6 @@ class CalendarFeedAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+from . import admin_programmes  # noqa: E402, F401 - registers the programme models

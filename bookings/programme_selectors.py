@@ -28,6 +28,7 @@ from .models import (
     QuotaAllocation,
 )
 
+ON_SITE_STATUSES = (ApplicationStatus.CONFIRMED, ApplicationStatus.CHECKED_IN, ApplicationStatus.COMPLETED)
 ROSTER_STATUSES = (ApplicationStatus.APPROVED, ApplicationStatus.CONFIRMED, ApplicationStatus.CHECKED_IN,
                    ApplicationStatus.COMPLETED)
 
@@ -140,8 +141,10 @@ def _paths(actor, action: Action) -> list[str] | None:
 
 
 def _under(paths: list[str] | None, field: str) -> Q:
+    """Rows whose `field` path lies in one of `paths`; None (a superuser) is every row. Never an empty Q():
+    `Q() | x` is just `x` in Django, which would narrow instead of widen."""
     if paths is None:
-        return Q()
+        return Q(pk__isnull=False)
     if not paths:
         return Q(pk__in=[])
     q = Q()
@@ -169,7 +172,9 @@ def batch_list_for_staff(*, actor, programme: Programme | None = None) -> QueryS
     visible = programme_list_for_staff(actor=actor)
     if programme is not None and not visible.filter(pk=programme.pk).exists():
         raise NotPermitted()  # a list filter naming another union's programme is refused, not emptied
-    qs = Batch.objects.filter(programme__in=visible).select_related(
+    # The sanatorium's own staff see the batches it hosts (for arrivals, check-in and the roster).
+    on_site = _under(_paths(actor, Action.CHECK_IN), "sanatorium__organisation__path")
+    qs = Batch.objects.filter(Q(programme__in=visible) | on_site).select_related(
         "programme__organisation", "sanatorium").annotate(used_total=Sum("allocations__used"))
     if programme is not None:
         qs = qs.filter(programme=programme)
@@ -184,7 +189,7 @@ def batch_get_for_staff(*, actor, batch_id: int) -> Batch:
 
 
 def _refuse_foreign_batch(actor, batch: Batch) -> None:
-    if not programme_list_for_staff(actor=actor).filter(pk=batch.programme_id).exists():
+    if not batch_list_for_staff(actor=actor).filter(pk=batch.pk).exists():
         raise NotPermitted()
 
 
@@ -209,8 +214,11 @@ def application_queue(*, actor, batch: Batch | None = None, status: str | None =
     """Applications of members in the actor's unions plus those to batches the actor's unions organise.
     Members who have never been come first when the programme says so, then first come first served."""
     paths = _paths(actor, Action.APPROVE_APPLICATION)
+    # The sanatorium's staff see only who is coming (confirmed onwards), not who applied.
+    on_site = (_under(_paths(actor, Action.CHECK_IN), "batch__sanatorium__organisation__path")
+               & Q(status__in=ON_SITE_STATUSES))
     qs = _applications().filter(_under(paths, "member__organisation__path")
-                                | _under(paths, "batch__programme__organisation__path"))
+                                | _under(paths, "batch__programme__organisation__path") | on_site)
     if batch is not None:
         _refuse_foreign_batch(actor, batch)
         qs = qs.filter(batch=batch)

@@ -38,6 +38,7 @@ from ..models import (
     ApplicationStep,
     Batch,
     BatchStatus,
+    Programme,
     ProgrammeStatus,
     QuotaAllocation,
 )
@@ -121,6 +122,8 @@ def _refuse_overlap(member: Member, batch: Batch) -> None:
 
 
 def _batch_of(*, programme_id: int, batch_id: int) -> Batch:
+    if not Programme.objects.filter(pk=programme_id).exclude(status=ProgrammeStatus.DRAFT).exists():
+        raise NotFound(_("Programme not found."))
     batch = Batch.objects.select_related("programme__organisation", "sanatorium").filter(
         pk=batch_id, programme_id=programme_id).exclude(programme__status=ProgrammeStatus.DRAFT).first()
     if batch is None:
@@ -290,9 +293,17 @@ def _refuse_not_on_site(actor, application: Application) -> None:
         raise NotFound(_("Application not found."))
 
 
-def participant_check_in(*, actor, application_id: int) -> Application:
-    application = application_for_staff(actor=actor, application_id=application_id)
+def _application_on_site(*, actor, application_id: int) -> Application:
+    application = _load(application_id)
+    if application is None:
+        raise NotFound(_("Application not found."))
     _refuse_not_on_site(actor, application)
+    return application
+
+
+def participant_check_in(*, actor, application_id: int) -> Application:
+    """The sanatorium's staff (or the organisers) check a confirmed participant in during the batch."""
+    application = _application_on_site(actor=actor, application_id=application_id)
     _refuse_status(application, ApplicationStatus.CONFIRMED)
     batch, today = application.batch, timezone.localdate()
     if not (batch.start_date <= today < batch.end_date):
@@ -307,8 +318,7 @@ def participant_check_in(*, actor, application_id: int) -> Application:
 
 def participant_check_out(*, actor, application_id: int) -> Application:
     """Check-out completes the trip and counts it: one stay record, flagged as a programme trip."""
-    application = application_for_staff(actor=actor, application_id=application_id)
-    _refuse_not_on_site(actor, application)
+    application = _application_on_site(actor=actor, application_id=application_id)
     _refuse_status(application, ApplicationStatus.CHECKED_IN)
     batch, member = application.batch, application.member
     with transaction.atomic():

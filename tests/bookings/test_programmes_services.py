@@ -294,7 +294,7 @@ def test_full_closed_and_ineligible_applications_are_refused(prog, sanatorium, o
     with pytest.raises(Conflict) as caught:
         apps.application_submit(member=m, programme_id=prog.pk, batch_id=open_batch.pk)
     assert caught.value.code == "full"
-    with pytest.raises(ValidationError):
+    with pytest.raises(NotFound):
         apps.application_submit(member=m, programme_id=prog.pk + 1000, batch_id=open_batch.pk)
     assert not Application.objects.filter(member__in=[m, outsider]).exists()
 
@@ -401,3 +401,37 @@ def test_room_block_bad_input_changes_nothing(prog, orgs):
         pb.batch(prog, sanatorium, places=2, starts_in=in_range, room_type=room_type, rooms=4)
     assert not Batch.objects.filter(sanatorium=sanatorium).exists()
     assert not RoomNight.objects.filter(room_type=room_type, rooms_taken__gt=0).exists()
+
+
+def test_sanatorium_staff_check_participants_in_and_see_only_who_comes(prog, orgs, city_officer):
+    from bookings import programme_selectors
+
+    sanatorium = pb.sanatorium(orgs["sibling"], name="乙市疗休养院")  # another city's sanatorium hosts the batch
+    batch = pb.batch(prog, sanatorium, places=5)
+    desk = factories.staff(organisation=orgs["sibling"], role=Role.FACILITY_MANAGER)
+    going, waiting = factories.member(organisation=orgs["unit"]), factories.member(organisation=orgs["unit"])
+    a = apps.application_submit(member=going, programme_id=prog.pk, batch_id=batch.pk)
+    apps.application_submit(member=waiting, programme_id=prog.pk, batch_id=batch.pk)
+    apps.application_approve(actor=city_officer, application_id=a.pk)
+    apps.application_confirm(actor=city_officer, application_id=a.pk)
+    assert [x.member for x in programme_selectors.batch_roster(actor=desk, batch_id=batch.pk)] == [going]
+    assert list(programme_selectors.application_queue(actor=desk)) == []
+    with pytest.raises(NotFound):
+        apps.application_reject(actor=desk, application_id=a.pk, reason="x")
+    Batch.objects.filter(pk=batch.pk).update(start_date=timezone.localdate(),
+                                             applications_close=timezone.localdate() - timedelta(days=1))
+    apps.participant_check_in(actor=desk, application_id=a.pk)
+    assert Application.objects.get(pk=a.pk).status == ApplicationStatus.CHECKED_IN
+    other_desk = factories.staff(organisation=orgs["city"], role=Role.FACILITY_MANAGER)
+    with pytest.raises(NotFound):
+        apps.participant_check_out(actor=other_desk, application_id=a.pk)
+
+
+def test_superuser_sees_every_programme(prog, batch):
+    from bookings import programme_selectors
+
+    admin = factories.user()
+    admin.is_superuser = True
+    admin.save()
+    assert list(programme_selectors.programme_list_for_staff(actor=admin)) == [prog]
+    assert programme_selectors.batch_get_for_staff(actor=admin, batch_id=batch.pk) == batch

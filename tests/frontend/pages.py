@@ -66,6 +66,10 @@ NOT_PAGES = {
     "frontend:console:roster_errors": "a CSV file",
     "frontend:console:enrolments_csv": "a CSV file",
     "frontend:console:enrolments_xlsx": "an Excel file",
+    "frontend:console:quota_allocate": "POST only",
+    "frontend:console:quota_hand_back": "POST only",
+    "frontend:console:batch_roster_csv": "a CSV file",
+    "frontend:console:batch_roster_xlsx": "an Excel file",
 }
 
 PAGES = [
@@ -75,6 +79,8 @@ PAGES = [
     Page("frontend:sanatoriums", "anonymous"),
     Page("frontend:sanatorium_detail", "anonymous", ("sanatorium",)),
     Page("frontend:room_type_detail", "anonymous", ("room_type",)),
+    Page("frontend:programmes", "anonymous"),
+    Page("frontend:programme_detail", "anonymous", ("programme",)),
     Page("account_login", "anonymous"),
     Page("account_signup", "anonymous"),
     Page("account_reset_password", "anonymous"),
@@ -101,6 +107,12 @@ PAGES = [
     Page("frontend:stay_list", "member"),
     Page("frontend:stay_detail", "member", ("stay",)),
     Page("frontend:stay_cancel", "member", ("stay",)),
+    Page("frontend:programmes", "member"),
+    Page("frontend:programme_detail", "member", ("programme",)),
+    Page("frontend:batch_apply", "member", ("programme", "batch")),
+    Page("frontend:application_list", "member"),
+    Page("frontend:application_detail", "member", ("member_application",)),
+    Page("frontend:application_withdraw", "member", ("member_application",)),
     Page("account_email", "member"),
     Page("account_change_password", "member"),
     Page("mfa_index", "member"),
@@ -154,6 +166,16 @@ PAGES = [
     Page("frontend:console:enrolments", "mutualaid"),
     Page("frontend:console:claims", "mutualaid"),
     Page("frontend:console:claim_detail", "mutualaid", ("aid_claim",)),
+    Page("frontend:console:programmes", "officer"),
+    Page("frontend:console:programme_create", "officer"),
+    Page("frontend:console:programme_detail", "officer", ("programme",)),
+    Page("frontend:console:batch_detail", "officer", ("batch",)),
+    Page("frontend:console:approvals", "officer"),
+    Page("frontend:console:approvals", "officer", query="step=confirm"),
+    Page("frontend:console:application_detail", "officer", ("queued_application",)),
+    Page("frontend:console:application_detail", "officer", ("member_application",)),
+    Page("frontend:console:batch_nominate", "officer", ("batch",)),
+    Page("frontend:console:batch_roster", "officer", ("batch",)),
 ]
 
 
@@ -276,6 +298,17 @@ def _demo_mutualaid() -> dict:
             "aid_certificate_code": enrolment.certificate_code, "aid_roster": roster.pk}
 
 
+def _demo_programmes() -> dict:
+    """The demo programme's first batch, member@example.com's application and one waiting in officer@'s queue."""
+    from bookings.models import Application, ApplicationStatus, Batch
+
+    mine = Application.objects.filter(member__user__email="member@example.com").order_by("pk").first()
+    batch = mine.batch if mine else Batch.objects.order_by("start_date", "pk").first()
+    queued = Application.objects.filter(status=ApplicationStatus.SUBMITTED).order_by("pk").first()
+    return {"programme": batch.programme_id, "batch": batch.pk, "member_application": mine.pk,
+            "queued_application": queued.pk}
+
+
 def seed_demo() -> dict:
     """Load the demo data and return the ids the pages need (palace manager's palace, a booked session ...)."""
     from django.utils import timezone
@@ -293,7 +326,7 @@ def seed_demo() -> dict:
                                           start__gt=timezone.now()).order_by("start").first()
     held_payment, paid_payment = _demo_payments(open_session)
     return {
-        **_demo_stays(), **_demo_mutualaid(),
+        **_demo_stays(), **_demo_mutualaid(), **_demo_programmes(),
         "held_payment": held_payment,
         "paid_payment": paid_payment,
         "palace": palace.pk,
