@@ -241,6 +241,7 @@ def stay_create(*, member: Member, room_type_id: int, check_in: date, check_out:
         if pay:
             stay_payment_due.send(sender=Stay, stay=stay)
         else:
+            Stay.payment.related.set_cached_value(stay, None)  # nothing to pay: no Payment row to look up
             notify(user=member.user, kind="stay_confirmed", context=_context(stay), link=_link(stay))
     return stay
 
