@@ -108,10 +108,7 @@ class StaffRoomTypeViewSet(viewsets.ModelViewSet):
 
     def get_queryset(self):
         filters = query(StaffRoomTypeFilter, self.request) if self.action == "list" else {}
-        facility = filters.get("facility")
-        if facility is not None:
-            facility = selectors.staff_facility_get(actor=self.request.user, facility_id=facility.pk)
-        return room_selectors.room_type_list_for_staff(actor=self.request.user, facility=facility)
+        return room_selectors.room_type_list_for_staff(actor=self.request.user, facility=filters.get("facility"))
 
     def create(self, request, *args, **kwargs):
         serializer = RoomTypeSerializer(data=request.data)
