@@ -7,13 +7,14 @@ from datetime import datetime
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from portal.errors import NotFound
 from portal.filters import query
+from portal.inputs import BoundedDateField
 from portal.members.api import StaffAccess
 from portal.members.selectors import member_require
 from portal.payments.serializers import PayableSerializerMixin
@@ -78,8 +79,8 @@ class GuestInputSerializer(Serializer):
 
 class StayRequestSerializer(Serializer):
     room_type = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
-    check_in = serializers.DateField(help_text="the first night")
-    check_out = serializers.DateField(help_text="the day of departure (after check_in)")
+    check_in = BoundedDateField(help_text="the first night")
+    check_out = BoundedDateField(help_text="the day of departure (after check_in)")
     rooms = serializers.IntegerField(min_value=1, max_value=MAX_ROOMS_PER_STAY)
     guests = GuestInputSerializer(many=True, help_text='the member ({"type": "member"}) and their dependants '
                                                        '({"type": "dependant", "dependant": id})')
@@ -200,7 +201,10 @@ class StaffStayViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
             qs = qs.filter(status=filters["status"])
         return qs.order_by("-check_in", "-id")
 
-    @extend_schema(parameters=[StaffStayDayFilter], responses=StayDaySerializer)
+    @extend_schema(parameters=[
+        OpenApiParameter("date", OpenApiTypes.DATE, description="the day (YYYY-MM-DD); default today"),
+        OpenApiParameter("facility", OpenApiTypes.INT, description="one of your sanatoriums (403 otherwise)"),
+    ], responses=StayDaySerializer)
     @action(detail=False, methods=["get"], filterset_class=None, pagination_class=None)
     def day(self, request):
         """Arrivals and departures of `date` (default today, local time)."""
