@@ -23,11 +23,12 @@ from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from rest_framework.test import APIClient
 
-from bookings.services import booking_create
+from bookings.services import booking_create, stay_create
 from portal.members.models import Role
 from portal.members.services import role_grant
 from tests import factories
 from tests.bookings import builders
+from tests.facilities import rooms
 
 LOGIN = "/_allauth/app/v1/auth/login"
 TOTP = "/_allauth/app/v1/auth/2fa/authenticate"
@@ -85,6 +86,11 @@ def world(orgs):
     pending.user.save(update_fields=["phone"])
     booker = factories.member(organisation=orgs["unit"], email="fuzz-member@example.com")
     booking_create(member=booker, session_id=activity.sessions.first().pk, seats=1, waitlist=False)
+    sanatorium = rooms.sanatorium(orgs["city"])  # room types with open nights, and a stay (issue 10)
+    room_type = rooms.room_type(sanatorium)
+    today = rooms.open_nights(room_type, days=30)
+    stay_create(member=booker, room_type_id=room_type.pk, check_in=today + timedelta(days=2),
+                check_out=today + timedelta(days=4), rooms=1)
     return orgs
 
 
