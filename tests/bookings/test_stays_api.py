@@ -204,3 +204,13 @@ def test_staff_of_another_subtree_see_nothing(member_api, twin, orgs):
     assert stranger.get("/api/v1/staff/stays/day/").json()["arrivals"] == []
     assert stranger.get(f"/api/v1/staff/facilities/{twin.facility_id}/stay-policy/").status_code == 404
     assert set(RoomNight.objects.filter(room_type=twin).values_list("rooms_open", flat=True)) == {3}
+
+
+def test_staff_night_changes_are_audited(desk_api, twin):
+    from portal.audit.models import AuditEvent
+
+    desk_api.post(f"/api/v1/staff/room-types/{twin.pk}/nights/close/",
+                  {"start": days(0).isoformat(), "end": days(3).isoformat()}, format="json")
+    event = AuditEvent.objects.get(route="staff-room-type-nights-close")
+    assert (event.object_type, event.object_id) == ("facilities.roomtype", str(twin.pk))
+    assert event.change == {"start": days(0).isoformat(), "end": days(3).isoformat()}
