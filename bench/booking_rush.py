@@ -51,7 +51,7 @@ REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/4")
 SERVER_ENV = {
     "DJANGO_SETTINGS_MODULE": "portal.settings.production",
     "SECRET_KEY": "bench-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz",
-    "ID_NUMBER_HMAC_KEY": "bench-only-id-number-key",
+    "ID_NUMBER_HMAC_KEY": "bench-only-id-number-key-0123456789abcdefghijklmnop",
     "ALLOWED_HOSTS": "127.0.0.1,localhost",
     "DATABASE_URL": DATABASE_URL,
     "REDIS_URL": REDIS_URL,

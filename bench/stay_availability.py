@@ -201,7 +201,7 @@ def main() -> None:
     booked = sum(1 for b in stays["bodies"] if b and b.get("status") in ("confirmed", "pending_payment"))
     stays_per_s = len(tokens) / stays["wall_s"]
     baseline_per_s = 2 * len(tokens) / (baseline["wall_s"] + after["wall_s"])
-    avail_sizes = [len(b["room_types"]) * len(b["room_types"][0]["nights"]) for b in avail["bodies"] if b]
+    avail_sizes = [len(b["room_types"]) * len(b["dates"]) for b in avail["bodies"] if b]
     result = {
         "benchmark": "stay_availability",
         "nights_in_db": SANATORIUMS * ROOM_TYPES * NIGHTS,

@@ -19,7 +19,7 @@ class StayFilter(django_filters.FilterSet):
 
 
 class StaffStayFilter(django_filters.FilterSet):
-    facility = django_filters.ModelChoiceFilter(queryset=Facility.objects.all(),
+    facility = django_filters.ModelChoiceFilter(queryset=Facility.objects.all(), field_name="room_type__facility",
                                                 help_text="must be one of your sanatoriums (404 otherwise)")
     status = django_filters.ChoiceFilter(choices=StayStatus.choices)
 
@@ -30,7 +30,7 @@ class StaffStayFilter(django_filters.FilterSet):
 
 class StaffStayDayFilter(django_filters.FilterSet):
     date = DateFilter(help_text="the day (YYYY-MM-DD); default today")
-    facility = django_filters.ModelChoiceFilter(queryset=Facility.objects.all(),
+    facility = django_filters.ModelChoiceFilter(queryset=Facility.objects.all(), field_name="room_type__facility",
                                                 help_text="must be one of your sanatoriums (404 otherwise)")
 
     class Meta:

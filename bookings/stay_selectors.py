@@ -21,7 +21,7 @@ from facilities.room_selectors import (  # noqa: F401 - one place for the stay p
     staff_room_type_photo_get,
     stay_policy_for,
 )
-from portal.errors import NotFound
+from portal.errors import NotFound, NotPermitted
 from portal.members import permissions
 from portal.members.models import Member
 from portal.members.permissions import Action
@@ -62,6 +62,8 @@ def stay_cancel_deadline(*, stay: Stay) -> datetime:
 # --- staff: stays ---------------------------------------------------------------------------------------------
 
 def stays_for_staff(*, actor, facility: Facility | None = None) -> QuerySet[Stay]:
+    if facility is not None and not permissions.can(actor, Action.CHECK_IN, facility):
+        raise NotPermitted()  # a filter naming another union's sanatorium, as the other staff lists answer
     qs = permissions.scope(actor, Action.CHECK_IN, Stay.objects.all(), via="room_type__facility__organisation")
     if facility is not None:
         qs = qs.filter(room_type__facility=facility)

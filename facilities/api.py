@@ -15,8 +15,8 @@ from portal.members.api import StaffAccess
 from portal.serializers import ModelSerializer
 
 from . import selectors, services
-from .api_rooms import AvailabilitySerializer, availability_response
-from .filters import AvailabilityFilter, FacilityFilter, StaffAssetRecordFilter, StaffVenueFilter
+from .api_rooms import NIGHT_RANGE_PARAMETERS, AvailabilitySerializer, availability_response
+from .filters import FacilityFilter, StaffAssetRecordFilter, StaffVenueFilter
 from .models import AssetRecord, Facility, FacilityPhoto, Venue
 
 
@@ -60,7 +60,7 @@ class FacilityViewSet(viewsets.ReadOnlyModelViewSet):
         return selectors.facility_search(kind=filters["kind"] or None, region=filters["region"] or None,
                                          organisation=filters["org"], q=filters["q"])
 
-    @extend_schema(parameters=[AvailabilityFilter], responses=AvailabilitySerializer)
+    @extend_schema(parameters=NIGHT_RANGE_PARAMETERS, responses=AvailabilitySerializer)
     @action(detail=True, methods=["get"], filterset_class=None, pagination_class=None)
     def availability(self, request, pk=None):
         """A sanatorium's rooms left per room type and night of [start, end), up to 120 nights (one query)."""

@@ -5,7 +5,7 @@ facilities.inventory and facilities.room_selectors."""
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -37,6 +37,13 @@ class RoomTypeSerializer(ModelSerializer):
                   "currency", "description", "active", "photos"]
         read_only_fields = ["currency"]
         validators: list = []  # (facility, name) uniqueness is the service's field error
+
+
+NIGHT_RANGE_PARAMETERS = [
+    OpenApiParameter("start", OpenApiTypes.DATE, description="first night (YYYY-MM-DD); default today"),
+    OpenApiParameter("end", OpenApiTypes.DATE, description="the night after the last (like a check-out date); at "
+                                                          "most 120 nights after start; default 30 after start"),
+]
 
 
 class RoomTypeAvailabilitySerializer(Serializer):
@@ -108,10 +115,7 @@ class StaffRoomTypeViewSet(viewsets.ModelViewSet):
 
     def get_queryset(self):
         filters = query(StaffRoomTypeFilter, self.request) if self.action == "list" else {}
-        facility = filters.get("facility")
-        if facility is not None:
-            facility = selectors.staff_facility_get(actor=self.request.user, facility_id=facility.pk)
-        return room_selectors.room_type_list_for_staff(actor=self.request.user, facility=facility)
+        return room_selectors.room_type_list_for_staff(actor=self.request.user, facility=filters.get("facility"))
 
     def create(self, request, *args, **kwargs):
         serializer = RoomTypeSerializer(data=request.data)
@@ -133,7 +137,7 @@ class StaffRoomTypeViewSet(viewsets.ModelViewSet):
         rooms.room_type_delete(actor=request.user, room_type=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    @extend_schema(parameters=[AvailabilityFilter], responses=StaffNightSerializer(many=True))
+    @extend_schema(parameters=NIGHT_RANGE_PARAMETERS, responses=StaffNightSerializer(many=True))
     @action(detail=True, methods=["get"], filterset_class=None, pagination_class=None)
     def nights(self, request, pk=None):
         """Rooms open and taken on each open night of [start, end) (at most 120 nights)."""

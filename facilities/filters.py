@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import django_filters
 from django import forms
 from django.core.validators import RegexValidator
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -15,6 +18,8 @@ from portal.members.models import Organisation
 
 from .models import AssetRecord, Facility, FacilityKind, RoomNight, RoomType, Venue
 from .room_selectors import MAX_AVAILABILITY_NIGHTS
+
+DEFAULT_NIGHTS = 30
 
 REGION_PATTERN = r"^[0-9]{2,6}$"
 
@@ -58,10 +63,15 @@ class StaffAssetRecordFilter(StaffFacilityFilter):
 
 
 class _NightRangeForm(forms.Form):
-    """[start, end) of nights: end after start, at most MAX_AVAILABILITY_NIGHTS nights."""
+    """[start, end) of nights: end after start, at most MAX_AVAILABILITY_NIGHTS nights. Left out, start is today
+    and end DEFAULT_NIGHTS later."""
 
     def clean(self):
         data = super().clean()
+        if "start" not in self.errors and not data.get("start"):
+            data["start"] = timezone.localdate()
+        if "end" not in self.errors and not data.get("end") and data.get("start"):
+            data["end"] = data["start"] + timedelta(days=DEFAULT_NIGHTS)
         start, end = data.get("start"), data.get("end")
         if start and end:
             if end <= start:
@@ -72,9 +82,9 @@ class _NightRangeForm(forms.Form):
 
 
 class AvailabilityFilter(django_filters.FilterSet):
-    start = DateFilter(required=True, help_text="first night (YYYY-MM-DD)")
-    end = DateFilter(required=True, help_text="the night after the last (like a check-out date); at most 120 "
-                                              "nights after start")
+    start = DateFilter(help_text="first night (YYYY-MM-DD); default today")
+    end = DateFilter(help_text="the night after the last (like a check-out date); at most 120 nights after start; "
+                               "default 30 nights after start")
 
     class Meta:
         model = RoomNight

@@ -7,7 +7,7 @@ from datetime import date
 
 from django.db.models import Count, FilteredRelation, Min, Q, QuerySet
 
-from portal.errors import NotFound
+from portal.errors import NotFound, NotPermitted
 from portal.members import permissions
 from portal.members.permissions import Action
 
@@ -99,6 +99,8 @@ def facility_availability(*, facility_id: int, start: date, end: date) -> list[R
 
 def room_type_list_for_staff(*, actor, facility: Facility | None = None) -> QuerySet[RoomType]:
     """Room types of the sanatoriums in the actor's subtrees (inactive ones included)."""
+    if facility is not None and not permissions.can(actor, Action.MANAGE_FACILITY, facility):
+        raise NotPermitted()  # a filter naming another union's sanatorium, as the other staff lists answer
     qs = permissions.scope(actor, Action.MANAGE_FACILITY, RoomType.objects.all(), via="facility__organisation")
     if facility is not None:
         qs = qs.filter(facility=facility)

@@ -50,8 +50,7 @@ class StayForm(forms.Form):
                                  help_text=_("The morning you leave; the last night is the one before."))
     rooms = forms.IntegerField(label=_("Rooms"), min_value=1, max_value=MAX_ROOMS_PER_STAY, initial=1,
                                widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
-    guests = forms.MultipleChoiceField(label=_("Family members coming with you"), required=False,
-                                       widget=forms.CheckboxSelectMultiple,
+    guests = forms.MultipleChoiceField(label=_("Who is staying"), required=False, widget=forms.CheckboxSelectMultiple,
                                        help_text=_("You are always a guest; tick the family members on your profile "
                                                    "who come with you."))
 
@@ -60,8 +59,6 @@ class StayForm(forms.Form):
         self.fields["guests"].choices = [(str(d.pk), f"{d.name} · {d.get_relation_display()}") for d in dependants]
         self.fields["guests"].error_messages["invalid_choice"] = _(
             "Only you and the family members on your profile can be guests.")
-        if not dependants:
-            self.fields["guests"].widget = forms.MultipleHiddenInput()
 
     def dependant_ids(self) -> list[int]:
         return sorted(int(g) for g in self.cleaned_data["guests"])

@@ -7,48 +7,60 @@ from datetime import datetime
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from facilities.models import Facility
-from facilities.selectors import staff_facility_get
+from portal.errors import NotFound
 from portal.filters import query
+from portal.inputs import BoundedDateField
 from portal.members.api import StaffAccess
-from portal.members.permissions import Action
 from portal.members.selectors import member_require
 from portal.payments.serializers import PayableSerializerMixin
-from portal.serializers import ModelSerializer, Serializer
+from portal.serializers import Serializer
 
 from .. import services, stay_selectors
-from ..models import MAX_ROOMS_PER_STAY, Stay, StayGuest
+from ..models import MAX_ROOMS_PER_STAY, Stay, StayStatus
+from ..selectors import member_for
 from ..stay_filters import StaffStayDayFilter, StaffStayFilter, StayFilter
 
 MAX_GUESTS = 40
 
 
-class StayGuestSerializer(ModelSerializer):
-    class Meta:
-        model = StayGuest
-        fields = ["name", "is_member", "dependant", "nights"]
+class StayGuestSerializer(Serializer):
+    name = serializers.CharField()
+    is_member = serializers.BooleanField()
+    dependant = serializers.IntegerField(source="dependant_id", allow_null=True)
+    nights = serializers.IntegerField()
 
 
-class StaySerializer(PayableSerializerMixin, ModelSerializer):
-    facility = serializers.IntegerField(source="room_type.facility_id", read_only=True)
-    facility_name = serializers.CharField(source="room_type.facility.name", read_only=True)
-    room_type_name = serializers.CharField(source="room_type.name", read_only=True)
-    nights = serializers.IntegerField(read_only=True)
-    member_share_fen = serializers.IntegerField(read_only=True)
-    guests = StayGuestSerializer(many=True, read_only=True)
+class StaySerializer(PayableSerializerMixin, Serializer):
+    """Output only. Fields are declared rather than read off the model: a booking answers fast."""
+
+    id = serializers.IntegerField()
+    facility = serializers.IntegerField(source="room_type.facility_id")
+    facility_name = serializers.CharField(source="room_type.facility.name")
+    room_type = serializers.IntegerField(source="room_type_id")
+    room_type_name = serializers.CharField(source="room_type.name")
+    check_in = serializers.DateField()
+    check_out = serializers.DateField()
+    nights = serializers.IntegerField()
+    rooms = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=StayStatus.choices)
+    hold_expires_at = serializers.DateTimeField(allow_null=True)
+    amount_fen = serializers.IntegerField()
+    subsidy_fen = serializers.IntegerField()
+    member_share_fen = serializers.IntegerField()
+    member_free_nights = serializers.IntegerField()
+    currency = serializers.CharField()
+    guests = StayGuestSerializer(many=True)
     cancel_deadline = serializers.SerializerMethodField()
-
-    class Meta:
-        model = Stay
-        fields = ["id", "facility", "facility_name", "room_type", "room_type_name", "check_in", "check_out", "nights",
-                  "rooms", "status", "hold_expires_at", "amount_fen", "subsidy_fen", "member_share_fen",
-                  "member_free_nights", "currency", "guests", "cancel_deadline", "created_at", "paid_at",
-                  "cancelled_at", "checked_in_at", "checked_out_at", "payment"]
+    created_at = serializers.DateTimeField()
+    paid_at = serializers.DateTimeField(allow_null=True)
+    cancelled_at = serializers.DateTimeField(allow_null=True)
+    checked_in_at = serializers.DateTimeField(allow_null=True)
+    checked_out_at = serializers.DateTimeField(allow_null=True)
 
     def get_cancel_deadline(self, obj) -> datetime:
         return stay_selectors.stay_cancel_deadline(stay=obj)
@@ -67,8 +79,8 @@ class GuestInputSerializer(Serializer):
 
 class StayRequestSerializer(Serializer):
     room_type = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
-    check_in = serializers.DateField(help_text="the first night")
-    check_out = serializers.DateField(help_text="the day of departure (after check_in)")
+    check_in = BoundedDateField(help_text="the first night")
+    check_out = BoundedDateField(help_text="the day of departure (after check_in)")
     rooms = serializers.IntegerField(min_value=1, max_value=MAX_ROOMS_PER_STAY)
     guests = GuestInputSerializer(many=True, help_text='the member ({"type": "member"}) and their dependants '
                                                        '({"type": "dependant", "dependant": id})')
@@ -127,7 +139,10 @@ class StayViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         share to pay the stay is `pending_payment` and holds its rooms for 15 minutes; else `confirmed`."""
         serializer = StayRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        member = member_require(user=request.user)
+        member = member_for(request.user)  # without the dependants member_require prefetches
+        if member is None:
+            raise NotFound(_("This account has no member profile."))
+        member.user = request.user
         stay = services.stay_create(member=member, **serializer.service_kwargs())
         return Response(StaySerializer(stay).data, status=status.HTTP_201_CREATED)
 
@@ -159,11 +174,8 @@ class StayViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 # --- staff -------------------------------------------------------------------------------------------------------
 
 class StaffStaySerializer(StaySerializer):
-    member_name = serializers.CharField(source="member.real_name", read_only=True)
-    member_union = serializers.CharField(source="member.organisation.name", read_only=True)
-
-    class Meta(StaySerializer.Meta):
-        fields = [*StaySerializer.Meta.fields, "member_name", "member_union"]
+    member_name = serializers.CharField(source="member.real_name")
+    member_union = serializers.CharField(source="member.organisation.name")
 
 
 class StayDaySerializer(Serializer):
@@ -180,28 +192,26 @@ class StaffStayViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     serializer_class = StaffStaySerializer
     filterset_class = StaffStayFilter
 
-    def _facility(self, facility: Facility | None) -> Facility | None:
-        if facility is None:
-            return None
-        return staff_facility_get(actor=self.request.user, facility_id=facility.pk, action=Action.CHECK_IN)
-
     def get_queryset(self):
         if self.action != "list":
             return stay_selectors.stays_for_staff(actor=self.request.user)
         filters = query(StaffStayFilter, self.request)
-        qs = stay_selectors.stays_for_staff(actor=self.request.user, facility=self._facility(filters["facility"]))
+        qs = stay_selectors.stays_for_staff(actor=self.request.user, facility=filters["facility"])
         if filters["status"]:
             qs = qs.filter(status=filters["status"])
         return qs.order_by("-check_in", "-id")
 
-    @extend_schema(parameters=[StaffStayDayFilter], responses=StayDaySerializer)
+    @extend_schema(parameters=[
+        OpenApiParameter("date", OpenApiTypes.DATE, description="the day (YYYY-MM-DD); default today"),
+        OpenApiParameter("facility", OpenApiTypes.INT, description="one of your sanatoriums (403 otherwise)"),
+    ], responses=StayDaySerializer)
     @action(detail=False, methods=["get"], filterset_class=None, pagination_class=None)
     def day(self, request):
         """Arrivals and departures of `date` (default today, local time)."""
         filters = query(StaffStayDayFilter, request)
         day = filters["date"] or timezone.localdate()
         arrivals, departures = stay_selectors.stays_arriving_and_leaving_for_staff(
-            actor=request.user, day=day, facility=self._facility(filters["facility"]))
+            actor=request.user, day=day, facility=filters["facility"])
         return Response({"date": day, "arrivals": StaffStaySerializer(arrivals, many=True).data,
                          "departures": StaffStaySerializer(departures, many=True).data})
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from facilities.models import RoomType
 from portal.currency import Currency, only_cny
@@ -33,8 +34,8 @@ class StayStatus(models.TextChoices):
     CONFIRMED = "confirmed", _("Confirmed")
     CANCELLED = "cancelled", _("Cancelled")
     EXPIRED = "expired", _("Expired (not paid in time)")
-    CHECKED_IN = "checked_in", _("Checked in")
-    CHECKED_OUT = "checked_out", _("Checked out")
+    CHECKED_IN = "checked_in", pgettext_lazy("stay status", "Checked in")
+    CHECKED_OUT = "checked_out", pgettext_lazy("stay status", "Checked out")
 
 
 # Stays that hold their rooms on RoomNight; and stays that use up the member's free nights of the year.

@@ -241,6 +241,7 @@ def stay_create(*, member: Member, room_type_id: int, check_in: date, check_out:
         if pay:
             stay_payment_due.send(sender=Stay, stay=stay)
         else:
+            Stay.payment.related.set_cached_value(stay, None)  # nothing to pay: no Payment row to look up
             notify(user=member.user, kind="stay_confirmed", context=_context(stay), link=_link(stay))
     return stay
 
@@ -294,7 +295,8 @@ def stay_mark_paid(*, stay_id: int) -> Stay:
 def stay_paid_late(*, stay_id: int) -> bool:
     """A payment arrived after the hold ended: take the nights again if they are still free (True), else False
     (the payments service then refunds). A stay already confirmed and paid answers True (retry-safe)."""
-    stay = Stay.objects.select_related("room_type__facility", "member__user").filter(pk=stay_id).first()
+    stay = Stay.objects.select_related("room_type__facility__stay_policy", "member__user").filter(
+        pk=stay_id).first()
     if stay is None:
         return False
     if stay.status == StayStatus.CONFIRMED and stay.paid_at is not None:
@@ -304,9 +306,10 @@ def stay_paid_late(*, stay_id: int) -> bool:
     try:
         with transaction.atomic():
             _lock_member(stay.member)
-            if Stay.objects.filter(member_id=stay.member_id, status__in=NIGHT_HOLDING_STATUSES,
-                                   check_in__lt=stay.check_out, check_out__gt=stay.check_in).exists():
-                return False
+            used, overlapping = _member_year(stay.member, check_in=stay.check_in, check_out=stay.check_out)
+            allowance = _policy(stay.room_type).free_member_nights_per_year
+            if overlapping is not None or used + stay.member_free_nights > allowance:
+                return False  # booked again meanwhile, or its free nights went to another stay: refunded
             room_nights_take(room_type_id=stay.room_type_id, check_in=stay.check_in, check_out=stay.check_out,
                              rooms=stay.rooms)
             if not Stay.objects.filter(pk=stay_id, status=StayStatus.EXPIRED).update(

@@ -32,6 +32,10 @@ CONSOLE_KINDS = {
     "scheme": "mutualaid.Scheme",
     "roster": "mutualaid.RosterImport",
     "claim": "mutualaid.Claim",
+    "room_type_photo": "facilities.RoomTypePhoto",
+    "room_type": "facilities.RoomType",
+    "room": "facilities.RoomType",  # room_nights
+    "stay": "bookings.Stay",
 }
 # basename -> (model, url kwarg naming it)
 API_BASENAMES = {
@@ -89,7 +93,9 @@ def target_for(match: ResolverMatch) -> Target:
     name, kwargs = match.url_name or "", match.kwargs
     route = match.view_name or name
     if match.namespaces[:2] == ["frontend", "console"]:
-        label = CONSOLE_KINDS.get(name.split("_")[0])
+        # The longest kind the url name starts with: `room_type_photo_delete` names a photo, `room_nights` a type.
+        kind = max((k for k in CONSOLE_KINDS if name == k or name.startswith(k + "_")), key=len, default=None)
+        label = CONSOLE_KINDS.get(kind) if kind else None
         return Target(route, _model(label) if label else None, kwargs.get("pk"))
     if "admin" in match.namespaces:
         parts = name.rsplit("_", 2)

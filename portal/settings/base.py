@@ -277,6 +277,8 @@ SPECTACULAR_SETTINGS = {
         "ActivityKindEnum": "bookings.models.ActivityKind",
         "SessionStatusEnum": "bookings.models.SessionStatus",
         "BookingStatusEnum": "bookings.models.BookingStatus",
+        "StayStatusEnum": "bookings.models.StayStatus",
+        "RoomTypeKindEnum": "facilities.models.RoomTypeKind",
     },
 }
 

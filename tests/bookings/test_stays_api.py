@@ -49,7 +49,7 @@ def test_availability_per_room_type_and_night(api, twin, sanatorium, member_api,
     ({"start": "2026-01-10", "end": "2026-01-10"}, "end"),
     ({"start": "2026-01-10", "end": "2026-05-11"}, "end"),  # 120 nights at most
     ({"start": "2026-13-45", "end": "2026-01-10"}, "start"),
-    ({"end": "2026-01-10"}, "start"),
+    ({"start": "", "end": "2026-01-10"}, "start"),
     ({"start": "0001-01-01", "end": "2026-01-10"}, "start"),
 ])
 def test_availability_bad_ranges_are_field_errors(api, sanatorium, params, field):
@@ -204,3 +204,36 @@ def test_staff_of_another_subtree_see_nothing(member_api, twin, orgs):
     assert stranger.get("/api/v1/staff/stays/day/").json()["arrivals"] == []
     assert stranger.get(f"/api/v1/staff/facilities/{twin.facility_id}/stay-policy/").status_code == 404
     assert set(RoomNight.objects.filter(room_type=twin).values_list("rooms_open", flat=True)) == {3}
+
+
+def test_staff_night_changes_are_audited(desk_api, twin):
+    from portal.audit.models import AuditEvent
+
+    desk_api.post(f"/api/v1/staff/room-types/{twin.pk}/nights/close/",
+                  {"start": days(0).isoformat(), "end": days(3).isoformat()}, format="json")
+    event = AuditEvent.objects.get(route="staff-room-type-nights-close")
+    assert (event.object_type, event.object_id) == ("facilities.roomtype", str(twin.pk))
+    assert event.change == {"start": days(0).isoformat(), "end": days(3).isoformat()}
+
+
+def test_room_type_photos_are_reencoded_and_deleted_with_their_file(desk_api, twin, settings, tmp_path,
+                                                                     django_capture_on_commit_callbacks):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from facilities.models import RoomTypePhoto
+    from tests.images import png_bytes
+
+    settings.MEDIA_ROOT = tmp_path
+    url = f"/api/v1/staff/room-types/{twin.pk}/photos/"
+    bad = desk_api.post(url, {"image": SimpleUploadedFile("x.png", b"not an image")}, format="multipart")
+    assert bad.status_code == 400 and "image" in bad.json()["errors"]
+    assert not RoomTypePhoto.objects.exists() and not any(tmp_path.rglob("*.*"))
+    added = desk_api.post(url, {"image": SimpleUploadedFile("湖景.png", png_bytes()), "caption": "湖景"},
+                          format="multipart")
+    assert added.status_code == 201
+    photo = RoomTypePhoto.objects.get()
+    assert photo.image.name.startswith("public/rooms/") and (tmp_path / photo.image.name).exists()
+    assert desk_api.get(f"/api/v1/staff/room-types/{twin.pk}/").json()["photos"][0]["caption"] == "湖景"
+    with django_capture_on_commit_callbacks(execute=True):
+        assert desk_api.delete(f"{url}{photo.pk}/").status_code == 204
+    assert not (tmp_path / photo.image.name).exists()

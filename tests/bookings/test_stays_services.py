@@ -209,3 +209,14 @@ def test_staff_of_another_subtree_cannot_check_in(member, twin, orgs):
     stranger = factories.staff(organisation=orgs["sibling"], role=Role.FACILITY_MANAGER)
     with pytest.raises(NotFound):
         services.stay_check_in(actor=stranger, stay_id=stay.pk)
+
+
+def test_a_late_payment_never_gives_free_nights_twice(member, twin, family, time_machine):
+    held = book(member, twin, start=5, nights=7, dependants=family[:1])  # all 7 free nights, the spouse pays
+    time_machine.move_to(timezone.now() + timedelta(minutes=16))
+    services.stay_holds_expire_due()
+    again = book(member, twin, start=20, nights=3)  # the free nights went to this stay meanwhile
+    assert again.member_free_nights == 3
+    assert not services.stay_paid_late(stay_id=held.pk)  # the payments service refunds
+    held.refresh_from_db()
+    assert held.status == StayStatus.EXPIRED and taken(twin, days(5), days(12)) == [0] * 7

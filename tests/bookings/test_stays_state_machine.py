@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
 from bookings import services
-from bookings.models import NIGHT_HOLDING_STATUSES, Stay, StayStatus
+from bookings.models import NIGHT_HOLDING_STATUSES, YEAR_COUNTING_STATUSES, Stay, StayStatus
 from facilities import inventory
 from facilities.models import RoomNight
 from portal.errors import DomainError
@@ -116,6 +116,14 @@ class StayMachine(RuleBasedStateMachine):
         holding = sorted(self._stays(*NIGHT_HOLDING_STATUSES), key=lambda s: (s.member_id, s.check_in))
         for a, b in zip(holding, holding[1:]):
             assert a.member_id != b.member_id or a.check_out <= b.check_in
+
+    @invariant()
+    def free_nights_never_exceed_the_yearly_allowance(self):
+        used: dict[tuple[int, int], int] = {}
+        for stay in self._stays(*YEAR_COUNTING_STATUSES):
+            key = (stay.member_id, stay.check_in.year)
+            used[key] = used.get(key, 0) + stay.member_free_nights
+        assert all(n <= 3 for n in used.values())
 
     @invariant()
     def statuses_carry_their_fields(self):

@@ -23,11 +23,12 @@ from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from rest_framework.test import APIClient
 
-from bookings.services import booking_create
+from bookings.services import booking_create, stay_create
 from portal.members.models import Role
 from portal.members.services import role_grant
 from tests import factories
 from tests.bookings import builders
+from tests.facilities import rooms
 from tests.mutualaid.aid import active_enrolment, hospital_claim, make_scheme
 
 LOGIN = "/_allauth/app/v1/auth/login"
@@ -89,6 +90,11 @@ def world(orgs):
     _programme(orgs, booker)
     scheme = make_scheme(orgs["city"])
     hospital_claim(booker, active_enrolment(booker, scheme))
+    sanatorium = rooms.sanatorium(orgs["city"])  # room types with open nights, and a stay (issue 10)
+    room_type = rooms.room_type(sanatorium)
+    today = rooms.open_nights(room_type, days=30)
+    stay_create(member=booker, room_type_id=room_type.pk, check_in=today + timedelta(days=2),
+                check_out=today + timedelta(days=4), rooms=1)
     return orgs
 
 
