@@ -62,6 +62,7 @@ NOT_PAGES = {
     "frontend:console:stay_check_out": "POST only",
     "frontend:console:quota_allocate": "POST only",
     "frontend:console:quota_hand_back": "POST only",
+    "frontend:console:participant_check": "POST only",
     "frontend:console:batch_roster_csv": "a CSV file",
     "frontend:console:batch_roster_xlsx": "an Excel file",
 }
