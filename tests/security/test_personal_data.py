@@ -166,7 +166,29 @@ def _demo_world() -> dict:
         "asset": AssetRecord.objects.filter(facility=facility).first(), "photo": photo,
         "dependant": member.dependants.first(), "message": message, "city": facility.organisation,
         "feed_token": calendar_feed_get_or_create(member=member).token,
+        **_demo_programme_world(member), **_demo_stay_world(member),
     }
+
+
+def _demo_stay_world(member) -> dict:
+    """The demo's sanatorium objects: member@example.com's stay, its room type (with a photo) and sanatorium."""
+    from bookings.models import Stay
+    from facilities.models import RoomTypePhoto
+
+    stay = Stay.objects.filter(member=member).select_related("room_type__facility").order_by("pk").first()
+    room_type = stay.room_type
+    photo = RoomTypePhoto.objects.filter(room_type=room_type).first() or RoomTypePhoto.objects.create(
+        room_type=room_type, image="public/rooms/demo/room.png", caption="客房")
+    return {"stay": stay, "room_type": room_type, "sanatorium": room_type.facility, "room_photo": photo}
+
+
+def _demo_programme_world(member) -> dict:
+    """The demo programme's objects: member@example.com's application, its batch, programme and root allocation."""
+    from bookings.models import Application, QuotaAllocation
+
+    application = Application.objects.filter(member=member).select_related("batch__programme").first()
+    return {"application": application, "batch": application.batch, "programme": application.batch.programme,
+            "allocation": QuotaAllocation.objects.get(batch=application.batch, parent=None)}
 
 
 def _walk_every_get_route(capture: Capture, actor: Actor, client, world: dict) -> None:
