@@ -27,7 +27,7 @@ from bookings.services import quotas as quota_services
 from facilities.models import FacilityKind
 from facilities.selectors import facility_list
 from portal import exports
-from portal.errors import Conflict
+from portal.errors import Conflict, NotFound
 from portal.members import permissions
 from portal.members.permissions import Action
 
@@ -324,6 +324,8 @@ def participant_check(request, pk: int):
     decides; anybody else gets 404). Back to the roster, with what happened in a message."""
     action = request.POST.get("action", "")
     if action not in ON_SITE:
+        if not reads.application_queue(actor=request.user, status=None).filter(pk=pk).exists():
+            raise NotFound(_("Application not found."))  # 404 for what is not theirs, whatever the body
         messages.error(request, _("Choose what to do with this application."))
         return redirect(safe_next(request, "frontend:console:today"))
     call, done = ON_SITE[action]
