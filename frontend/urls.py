@@ -67,6 +67,7 @@ console_patterns = ([
     path("quotas/<int:pk>/hand-back/", console_programmes.quota_hand_back, name="quota_hand_back"),
     path("applications/", console_programmes.approvals, name="approvals"),
     path("applications/<int:pk>/", console_programmes.application_detail, name="application_detail"),
+    path("applications/<int:pk>/check/", console_programmes.participant_check, name="participant_check"),
     path("room-types/", console_stays.room_types, name="room_types"),
     path("room-types/new/", console_stays.room_type_create, name="room_type_create"),
     path("room-types/<int:pk>/", console_stays.room_type_detail, name="room_type_detail"),

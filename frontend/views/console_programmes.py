@@ -27,7 +27,7 @@ from bookings.services import quotas as quota_services
 from facilities.models import FacilityKind
 from facilities.selectors import facility_list
 from portal import exports
-from portal.errors import Conflict
+from portal.errors import Conflict, NotFound
 from portal.members import permissions
 from portal.members.permissions import Action
 
@@ -232,9 +232,12 @@ def approvals(request):
 ACTIONS = {
     "approve": (application_services.application_approve, lambda: _("Approved: a place is held for %(name)s.")),
     "confirm": (application_services.application_confirm, lambda: _("Confirmed: %(name)s is in the batch.")),
+}
+ON_SITE = {
     "check_in": (application_services.participant_check_in, lambda: _("%(name)s is checked in.")),
     "check_out": (application_services.participant_check_out, lambda: _("%(name)s is checked out.")),
 }
+ACTIONS.update(ON_SITE)
 
 
 @staff_console(action=Action.APPROVE_APPLICATION)
@@ -314,11 +317,33 @@ def nominate(request, pk: int):
                    key=KEY, status=status)
 
 
+@staff_console
+@require_POST
+def participant_check(request, pk: int):
+    """Check a participant in or out from the roster: the sanatorium's staff or the organisers (the service
+    decides; anybody else gets 404). Back to the roster, with what happened in a message."""
+    action = request.POST.get("action", "")
+    if action not in ON_SITE:
+        if not reads.application_queue(actor=request.user, status=None).filter(pk=pk).exists():
+            raise NotFound(_("Application not found."))  # 404 for what is not theirs, whatever the body
+        messages.error(request, _("Choose what to do with this application."))
+        return redirect(safe_next(request, "frontend:console:today"))
+    call, done = ON_SITE[action]
+    try:
+        application = call(actor=request.user, application_id=pk)
+    except Conflict as exc:
+        messages.error(request, exc.detail)
+    else:
+        messages.success(request, done() % {"name": application.member.real_name})
+    return redirect(safe_next(request, "frontend:console:today"))
+
+
 # --- Roster -----------------------------------------------------------------------------------------------------
 
-@staff_console(action=Action.APPROVE_APPLICATION)
+@staff_console
 def batch_roster(request, pk: int, fmt: str = "html"):
-    """The participants as a print view, CSV or XLSX (portal.exports: formula-safe cells)."""
+    """The participants as a print view, CSV or XLSX (portal.exports: formula-safe cells). Officers see the
+    members of their unions (the organisers everybody); the sanatorium's staff the confirmed participants."""
     batch = reads.batch_get_for_staff(actor=request.user, batch_id=pk)
     roster = reads.batch_roster(actor=request.user, batch_id=pk)
     if fmt in exports.FORMATS:
@@ -327,5 +352,7 @@ def batch_roster(request, pk: int, fmt: str = "html"):
         return exports.export_response(fmt, filename, header, rows, sheet_title=_("Roster"))
     return _render(request, "frontend/console/programmes/roster.html", {
         "batch": batch, "programme": batch.programme, "roster": roster,
-        "runs": _runs(request.user, batch.programme),
+        "officer": permissions.can_anywhere(request.user, Action.APPROVE_APPLICATION),
+        "on_site": _runs(request.user, batch.programme)
+        or permissions.can(request.user, Action.CHECK_IN, batch.sanatorium),
     }, key=KEY)

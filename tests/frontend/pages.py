@@ -68,6 +68,7 @@ NOT_PAGES = {
     "frontend:console:enrolments_xlsx": "an Excel file",
     "frontend:console:quota_allocate": "POST only",
     "frontend:console:quota_hand_back": "POST only",
+    "frontend:console:participant_check": "POST only",
     "frontend:console:batch_roster_csv": "a CSV file",
     "frontend:console:batch_roster_xlsx": "an Excel file",
 }

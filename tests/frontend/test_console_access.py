@@ -1,24 +1,29 @@
 """Walk every console URL as an outsider and expect 403 (lists, pages) or 404 (objects), never data."""
 
+from datetime import timedelta
+
 import pytest
 from django.test import Client
 from django.urls import URLPattern, reverse
+from django.utils import timezone
 
+from bookings.models import QuotaAllocation
 from bookings.services import booking_create, stay_create
+from bookings.services.applications import application_submit
 from facilities.models import AssetRecord, FacilityPhoto, Venue
 from frontend.urls import console_patterns
 from portal.members.models import Role
 from portal.members.services import role_grant
 from tests import factories
-from tests.bookings import builders
+from tests.bookings import builders, programme_builders
 from tests.facilities import rooms
 
 from .conftest import client_for
 
 pytestmark = pytest.mark.django_db
 
-POST_ROUTES = ("member_verify", "member_reject", "photo_delete", "room_type_photo_delete", "stay_check_in",
-               "stay_check_out")
+POST_ROUTES = ("member_verify", "member_reject", "photo_delete", "quota_allocate", "quota_hand_back",
+               "participant_check", "room_type_photo_delete", "stay_check_in", "stay_check_out")
 
 
 @pytest.fixture
@@ -33,14 +38,30 @@ def objects(people, orgs):
     photo = FacilityPhoto.objects.create(facility=facility, image="facilities/2025/hall.png", caption="甲市大厅")
     paid = builders.session(builders.activity(facility, title="甲市油画班", price_fen=3000))
     booking = booking_create(member=people["member"], session_id=paid.pk)  # held for payment: a Payment
+    return {"member": people["pending"].pk, "facility": facility.pk, "activity": activity.pk,
+            "session": session.pk, "venue": facility.venues.first().pk, "asset": asset.pk, "photo": photo.pk,
+            "payment": booking.payment.pk, **_programme_objects(people, orgs), **_stay_objects(people, orgs),
+            **_mutualaid(orgs, people["member"])}
+
+
+def _stay_objects(people, orgs) -> dict:
+    """A room type of a city sanatorium (open nights) and a city member's stay in it ("room": a room type's id,
+    which as a photo id answers 404 like any absent object)."""
     room_type = rooms.room_type(rooms.sanatorium(orgs["city"], name="甲市职工疗休养院"), name="甲市湖景房")
-    rooms.open_nights(room_type, days=5)
-    stay = stay_create(member=people["member"], room_type_id=room_type.pk, check_in=room_type.nights.first().date,
-                       check_out=room_type.nights.last().date, rooms=1)
-    return _mutualaid(orgs, people["member"]) | {
-        "room": room_type.pk, "stay": stay.pk, "member": people["pending"].pk, "facility": facility.pk,
-        "activity": activity.pk, "session": session.pk, "venue": facility.venues.first().pk, "asset": asset.pk,
-        "photo": photo.pk, "payment": booking.payment.pk}
+    rooms.open_nights(room_type, days=30)
+    today = timezone.localdate()
+    stay = stay_create(member=people["member"], room_type_id=room_type.pk, check_in=today + timedelta(days=3),
+                       check_out=today + timedelta(days=5), rooms=1, dependant_ids=[])
+    return {"room": room_type.pk, "stay": stay.pk}
+
+
+def _programme_objects(people, orgs) -> dict:
+    """A programme of the city union, its batch and root allocation, and a city member's application."""
+    programme = programme_builders.programme(orgs["city"], title="甲市职工疗休养")
+    batch = programme_builders.batch(programme, programme_builders.sanatorium(orgs["city"], name="甲市疗休养院"))
+    application = application_submit(member=people["member"], programme_id=programme.pk, batch_id=batch.pk)
+    return {"programme": programme.pk, "batch": batch.pk, "application": application.pk,
+            "participant": application.pk, "quota": QuotaAllocation.objects.get(batch=batch, parent=None).pk}
 
 
 def _mutualaid(orgs, member) -> dict:

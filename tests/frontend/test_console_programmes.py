@@ -246,3 +246,30 @@ def test_create_a_programme_and_a_batch(officer, orgs, sanatorium):
     assert response.status_code == 302 and response["Location"] == reverse("frontend:console:batch_detail",
                                                                           args=[batch.pk])
     assert root(batch).places == 20 and root(batch).skilled_reserved == 4
+
+
+def test_the_sanatoriums_staff_check_participants_in_from_the_roster(orgs, people, batch):
+    member = people["member"]
+    application = services.application_submit(member=member, programme_id=batch.programme_id, batch_id=batch.pk)
+    waiting = services.application_submit(member=factories.member(organisation=orgs["unit"]),
+                                          programme_id=batch.programme_id, batch_id=batch.pk)
+    services.application_approve(actor=people["officer"], application_id=application.pk)
+    services.application_confirm(actor=people["officer"], application_id=application.pk)
+    today = timezone.localdate()
+    Batch.objects.filter(pk=batch.pk).update(start_date=today, end_date=today + timedelta(days=5),
+                                             applications_close=today - timedelta(days=1),
+                                             handback_cutoff=today - timedelta(days=1))
+    desk = client_for(factories.staff(organisation=orgs["province"], role=Role.FACILITY_MANAGER))
+    roster_url = reverse("frontend:console:batch_roster", args=[batch.pk])
+    roster = desk.get(roster_url).content.decode()
+    assert f'id="participant-{application.pk}"' in roster and f"participant-{waiting.pk}" not in roster
+    check = reverse("frontend:console:participant_check", args=[application.pk])
+    assert desk.post(check, {"action": "check_in", "next": roster_url})["Location"] == roster_url
+    assert Application.objects.get(pk=application.pk).status == ApplicationStatus.CHECKED_IN
+    assert desk.get(reverse("frontend:console:application_detail", args=[application.pk])).status_code == 403
+    odd = desk.post(check, {"action": "approve"})
+    assert odd.status_code == 302 and Application.objects.get(pk=application.pk).status == "checked_in"
+    other_desk = client_for(factories.staff(organisation=orgs["sibling"], role=Role.FACILITY_MANAGER))
+    assert other_desk.get(roster_url).status_code == 404
+    assert other_desk.post(check, {"action": "check_out"}).status_code == 404
+    assert Application.objects.get(pk=application.pk).status == ApplicationStatus.CHECKED_IN

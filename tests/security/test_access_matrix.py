@@ -254,6 +254,7 @@ ROUTES: dict[str, R] = {
     "frontend:console:quota_allocate": R(STAFF_OBJECT, "POST", obj="allocation"),
     "frontend:console:quota_hand_back": R(STAFF_OBJECT, "POST", obj="allocation"),
     "frontend:console:approvals": R(STAFF_LIST),
+    "frontend:console:participant_check": R(STAFF_OBJECT, "POST", obj="application", body={"action": "check_in"}),
     "frontend:console:application_detail": R(STAFF_OBJECT, "GET POST", obj="application", body={"action": "approve"}),
     "frontend:payment_list": R(MEMBER_SELF),
     "frontend:payment_pay": R(MEMBER_OBJECT, "GET POST", obj="payment"),

@@ -177,6 +177,7 @@ def _demo_world() -> dict:
         "asset": AssetRecord.objects.filter(facility=facility).first(), "photo": photo,
         "dependant": member.dependants.first(), "message": message, "city": facility.organisation,
         "feed_token": calendar_feed_get_or_create(member=member).token,
+        **_demo_programme_world(member),
     }
 
 
@@ -192,6 +193,15 @@ def _demo_mutualaid(member) -> dict:
     return {"scheme": enrolment.scheme, "enrolment": enrolment, "claim": claim,
             "claim_document": claim.documents.first(), "roster": RosterImport.objects.get(pk=found["aid_roster"]),
             "certificate_code": enrolment.certificate_code}
+
+
+def _demo_programme_world(member) -> dict:
+    """The demo programme's objects: member@example.com's application, its batch, programme and root allocation."""
+    from bookings.models import Application, QuotaAllocation
+
+    application = Application.objects.filter(member=member).select_related("batch__programme").first()
+    return {"application": application, "batch": application.batch, "programme": application.batch.programme,
+            "allocation": QuotaAllocation.objects.get(batch=application.batch, parent=None)}
 
 
 def _walk_every_get_route(capture: Capture, actor: Actor, client, world: dict) -> None:
