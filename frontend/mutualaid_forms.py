@@ -20,9 +20,11 @@ from mutualaid.models import (
     EnrolmentStatus,
     EventType,
     Scheme,
+    SchemeKind,
 )
 from portal import inputs
 from portal.constraints import ConstraintErrorsFormMixin
+from portal.filters import IntegerFilter
 from portal.members.models import Organisation
 from portal.privacy import NoEchoTextInput
 
@@ -89,13 +91,14 @@ class _DocumentsMixin:
 class MemberSchemeFilter(SchemeFilter):
     """The scheme list's query string: the API's filters (kind, shares) with labels for the page."""
 
+    # Declared here with lazy labels rather than relabelled per instance: a filter's form field is built once
+    # and copied, so a label set after that would never show (and one built in English would stay English).
+    kind = django_filters.ChoiceFilter(choices=SchemeKind.choices, label=_("Kind of aid"), empty_label=_("All kinds"))
+    shares = IntegerFilter(min_value=1, max_value=MAX_SHARES_LIMIT, label=_("Price for this many shares"))
+
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("queryset", Scheme.objects.none())
         super().__init__(*args, **kwargs)
-        self.filters["kind"].label = _("Kind of aid")
-        self.filters["kind"].extra["empty_label"] = _("All kinds")
-        self.filters["shares"].label = _("Price for this many shares")
-        self.filters["shares"].extra["help_text"] = ""
 
 
 class EnrolForm(forms.Form):

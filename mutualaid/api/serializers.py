@@ -25,7 +25,7 @@ class OrganisationBriefSerializer(Serializer):
     name = serializers.CharField()
 
 
-class ReasonSerializer(Serializer):
+class SchemeReasonSerializer(Serializer):
     code = serializers.CharField()
     message = serializers.CharField()
 
@@ -43,7 +43,7 @@ class InsuredVerdictSerializer(Serializer):
     def get_eligible(self, obj) -> bool:
         return obj.verdict.eligible
 
-    def get_reasons(self, obj) -> ReasonSerializer(many=True):  # type: ignore[valid-type]
+    def get_reasons(self, obj) -> SchemeReasonSerializer(many=True):  # type: ignore[valid-type]
         return [{"code": r.code, "message": r.message} for r in obj.verdict.reasons]
 
 

@@ -388,7 +388,6 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
 LOGGING.setdefault("loggers", {})["stripe"] = {"level": env("STRIPE_LOG_LEVEL", default="WARNING")}
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({
     "ProgrammeStatusEnum": "bookings.models.ProgrammeStatus",
-    "BatchStatusEnum": "bookings.models.BatchStatus",
     "ApplicationStatusEnum": "bookings.models.ApplicationStatus",
     "ModelWorkerLevelEnum": "portal.members.models.ModelWorkerLevel",
 })
@@ -402,7 +401,8 @@ CELERY_BEAT_SCHEDULE["mutualaid-roster-files-purge"] = {
 
 # --- Mutual aid: API enum names; cover expiry after the term and renewal reminders 30 days before it ends ---
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({
-    "SchemeKindEnum": "mutualaid.models.SchemeKind", "SchemeStatusEnum": "mutualaid.models.SchemeStatus",
+    # SchemeStatus shares its choices with ProgrammeStatus and BatchStatus with SessionStatus: one enum name each.
+    "SchemeKindEnum": "mutualaid.models.SchemeKind",
     "EnrolmentStatusEnum": "mutualaid.models.EnrolmentStatus", "ClaimStatusEnum": "mutualaid.models.ClaimStatus",
 })
 CELERY_BEAT_SCHEDULE.update({
