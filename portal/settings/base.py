@@ -407,3 +407,10 @@ CELERY_BEAT_SCHEDULE.update({
     "mutualaid-enrolments-expire": {"task": "mutualaid.cover_tasks.enrolments_expire", "schedule": 3600.0},
     "mutualaid-renewal-reminders": {"task": "mutualaid.cover_tasks.renewal_reminders", "schedule": 3600.0},
 })
+
+# --- Statistics (issue 12, portal/stats/): rollups kept current, exports expire, replica for reads ---
+STATS_EXPORT_RETENTION_DAYS = env.int("STATS_EXPORT_RETENTION_DAYS", default=7)
+CELERY_BEAT_SCHEDULE.update({
+    "stats-rollups-refresh": {"task": "portal.stats.tasks.rollups_refresh", "schedule": 300.0},
+    "stats-exports-purge": {"task": "portal.stats.tasks.exports_purge", "schedule": 3600.0},
+})

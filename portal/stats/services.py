@@ -6,8 +6,10 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 
 from portal.members.models import Member, Organisation
+from portal.queue import enqueue_on_commit
 
 from .models import ServiceRecord
+from .rollups import mark_day_dirty
 
 
 def service_record_add(*, source, day: date, organisation: Organisation, kind: str, channel: str,
@@ -26,6 +28,8 @@ def service_record_add(*, source, day: date, organisation: Organisation, kind: s
     try:
         with transaction.atomic():
             record.save()
+            mark_day_dirty(day)
     except IntegrityError:
         return ServiceRecord.objects.get(source_type=source_type, source_id=source.pk)
+    enqueue_on_commit("portal.stats.tasks.rollups_refresh")
     return record
