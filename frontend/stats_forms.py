@@ -40,11 +40,14 @@ class ExportForm(forms.Form):
     kind = forms.ChoiceField(label=_("What to export"), choices=ExportKind.choices)
     organisation = OrganisationChoice(label=_("Organisation"), queryset=None, empty_label=None)
     start = inputs.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    end = inputs.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+    end = inputs.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}),
+                           help_text=_("The annual report covers the year of this date."))
     format = forms.ChoiceField(label=_("Format"), choices=ExportFormat.choices, initial=ExportFormat.XLSX,
                                widget=forms.RadioSelect)
-    template_name = forms.CharField(label=_("Template name"), required=False, max_length=100,
-                                    help_text=_("To save these choices and run them again later."))
+    template_name = forms.CharField(label=_("Save as a template named"), required=False, max_length=100,
+                                    help_text=_("To run the same export again later."))
+    rolling = forms.BooleanField(label=_("When the template is run, cover 1 January to that day"), required=False,
+                                 initial=True)
 
     def __init__(self, *args, organisations, **kwargs):
         super().__init__(*args, **kwargs)
@@ -67,9 +70,20 @@ class ExportForm(forms.Form):
                 self.add_error("end", ValidationError(_("An export covers at most ten years."), code="too_long"))
         return data
 
-    def filters(self) -> dict:
+    def filters(self, *, for_template: bool = False) -> dict:
+        """The service's filters for the chosen kind (a rolling template keeps no dates: it runs to date)."""
         data = self.cleaned_data
-        return {"org": data["organisation"].pk, "start": data["start"].isoformat(), "end": data["end"].isoformat()}
+        filters = {"org": data["organisation"].pk}
+        if data["kind"] == ExportKind.ASSET_REPORT:
+            filters["year"] = data["end"].year
+        elif not (for_template and data.get("rolling")):
+            filters.update(start=data["start"].isoformat(), end=data["end"].isoformat())
+        return filters
+
+
+# A service's field errors under this form's field names.
+EXPORT_ERROR_FIELDS = {"org": "organisation", "year": "end", "start": "start", "end": "end", "kind": "kind",
+                       "format": "format", "name": "template_name"}
 
 
 class TargetsForm(forms.Form):

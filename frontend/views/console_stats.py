@@ -19,6 +19,7 @@ from facilities.models import FacilityKind
 from portal import exports
 from portal.members.permissions import Action
 from portal.stats import selectors_pages as selectors
+from portal.stats.report import annual_report as annual_report_sections
 from portal.stats.scope import stats_organisation
 from portal.stats.targets import target_set, targets_for, year_elapsed
 
@@ -111,13 +112,11 @@ def dashboard_csv(request, table: str):
 
 @staff_console(action=Action.VIEW_STATS)
 def annual_report(request):
-    """The annual asset statistics report as a printable page; the workbook is the same figures as XLSX."""
+    """The annual asset statistics report as a printable page: the same sections the workbook has a sheet for."""
     organisation, year = organisation_and_year(request)
-    data = selectors.stats_dashboard(organisation=organisation, year=year)
     return _render(request, "frontend/console/stats/report.html", {
-        "d": data, "organisation": organisation, "year": year, "elapsed": year_elapsed(year),
-        "assets": selectors.stats_assets_by_kind(organisation=organisation, year=year),
-        "years": list(reversed(selectors.stats_years())),
+        "report": annual_report_sections(organisation=organisation, year=year), "organisation": organisation,
+        "year": year, "years": list(reversed(selectors.stats_years())),
         "organisations": selectors.stats_organisations(actor=request.user),
         "query": f"org={organisation.pk}&year={year}",
     }, key=KEY)

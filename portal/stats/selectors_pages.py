@@ -5,21 +5,17 @@ disagree. The caller has resolved the organisation through portal.stats.scope (4
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 
-from django.db.models import Count, Sum
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from facilities.models import AssetRecord, Facility, FacilityKind
 from portal.members import permissions
 from portal.members.models import Organisation
 from portal.members.permissions import Action
 
 from .assets import service_per_asset
-from .summary import grouped, rollups_for, stats_summary, with_shares
+from .models import Export, ExportTemplate
+from .summary import grouped, stats_summary, with_shares
 
 FIRST_YEAR = 2000
 RANKED_FACILITIES = 50
@@ -72,31 +68,11 @@ def stats_dashboard(*, organisation: Organisation, year: int) -> dict:
     return summary
 
 
-@dataclass
-class AssetKindRow:
-    kind: str
-    label: str
-    facilities: int = 0
-    book_value_fen: int = 0
-    floor_area_m2: Decimal = Decimal(0)
-    land_area_m2: Decimal = Decimal(0)
-    person_times: int = 0
+def stats_exports_for(*, actor, limit: int = 20) -> list[Export]:
+    """The actor's latest exports, newest first (nobody else's: exports are private to their requester)."""
+    return list(Export.objects.filter(requester=actor).select_related("organisation", "template")
+                .order_by("-created_at", "-pk")[:limit])
 
 
-def stats_assets_by_kind(*, organisation: Organisation, year: int) -> list[AssetKindRow]:
-    """Facilities, the year's asset records and the person-times served, by kind of facility (report section 1)."""
-    rows = {k.value: AssetKindRow(kind=k.value, label=str(k.label)) for k in FacilityKind}
-    subtree = Facility.objects.filter(organisation__path__startswith=organisation.path)
-    for kind, n in subtree.order_by().values("kind").annotate(n=Count("pk")).values_list("kind", "n"):
-        rows[kind].facilities = n
-    records = (AssetRecord.objects.filter(facility__organisation__path__startswith=organisation.path, year=year)
-               .order_by().values("facility__kind")
-               .annotate(value=Sum("book_value_fen"), floor=Sum("floor_area_m2"), land=Sum("land_area_m2")))
-    for r in records:
-        row = rows[r["facility__kind"]]
-        row.book_value_fen, row.floor_area_m2, row.land_area_m2 = r["value"] or 0, r["floor"] or 0, r["land"] or 0
-    served = (rollups_for(organisation, *_year(year)).filter(facility__isnull=False).order_by()
-              .values("facility__kind").annotate(n=Coalesce(Sum("persons"), 0)))
-    for r in served:
-        rows[r["facility__kind"]].person_times = r["n"]
-    return list(rows.values())
+def stats_templates_for(*, actor) -> list[ExportTemplate]:
+    return list(ExportTemplate.objects.filter(owner=actor).select_related("organisation").order_by("name", "pk"))

@@ -13,7 +13,6 @@
       var spec = data[el.getAttribute("data-chart")];
       if (!spec || !spec.labels.length) { return; }
       el.classList.add("stats-chart--on");
-      if (spec.horizontal) { el.classList.add("stats-chart--rows-" + Math.min(spec.labels.length, 12)); }
       var categoryAxis = { type: "category", data: spec.labels, axisLabel: { width: 90, overflow: "truncate" } };
       var valueAxis = { type: "value", minInterval: 1 };
       if (spec.horizontal) { categoryAxis.inverse = true; }
