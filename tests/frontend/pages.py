@@ -21,8 +21,9 @@ ACCOUNTS = {
     "palace": "palace@example.com",      # facility manager: facilities, activities, sessions, check-in
     "officer": "officer@example.com",    # union officer: members
     "mutualaid": "mutualaid@example.com",  # mutual-aid officer: schemes, rosters, enrolments, claims
+    "stats": "stats@example.com",        # statistician at the province: dashboard, exports, annual report
 }
-STAFF = {"palace", "officer", "mutualaid"}
+STAFF = {"palace", "officer", "mutualaid", "stats"}
 DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 - published demo credential
 DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXP"  # noqa: S105 - published demo secret
 
@@ -66,6 +67,10 @@ NOT_PAGES = {
     "frontend:console:roster_errors": "a CSV file",
     "frontend:console:enrolments_csv": "a CSV file",
     "frontend:console:enrolments_xlsx": "an Excel file",
+    "frontend:console:stats_csv": "a CSV file",
+    "frontend:console:stats_export_download": "a private file (tests/frontend/test_console_stats.py)",
+    "frontend:console:stats_template_run": "POST only",
+    "frontend:console:stats_report_export": "POST only",
 }
 
 PAGES = [
@@ -154,6 +159,13 @@ PAGES = [
     Page("frontend:console:enrolments", "mutualaid"),
     Page("frontend:console:claims", "mutualaid"),
     Page("frontend:console:claim_detail", "mutualaid", ("aid_claim",)),
+    Page("frontend:console:today", "stats"),
+    Page("frontend:console:stats_dashboard", "stats"),
+    Page("frontend:console:stats_dashboard", "stats", query="org={stats_child}"),
+    Page("frontend:console:stats_report", "stats"),
+    Page("frontend:console:stats_targets", "stats"),
+    Page("frontend:console:stats_exports", "stats"),
+    Page("frontend:console:stats_export", "stats", ("stats_export",)),
 ]
 
 
@@ -276,6 +288,21 @@ def _demo_mutualaid() -> dict:
             "aid_certificate_code": enrolment.certificate_code, "aid_roster": roster.pk}
 
 
+def _demo_stats() -> dict:
+    """A child organisation of stats@example.com's province (to drill into) and one export of theirs."""
+    from django.contrib.auth import get_user_model
+
+    from portal.members.models import Organisation
+    from portal.stats.exports.services import export_request
+    from portal.stats.scope import stats_organisation
+
+    user = get_user_model().objects.get(email="stats@example.com")
+    home = stats_organisation(user, None)
+    child = Organisation.objects.filter(path__startswith=home.path, depth=home.depth + 1).order_by("path").first()
+    export = export_request(actor=user, kind="summary", fmt="xlsx", filters={"org": home.pk})
+    return {"stats_child": (child or home).pk, "stats_export": export.pk}
+
+
 def seed_demo() -> dict:
     """Load the demo data and return the ids the pages need (palace manager's palace, a booked session ...)."""
     from django.utils import timezone
@@ -293,7 +320,7 @@ def seed_demo() -> dict:
                                           start__gt=timezone.now()).order_by("start").first()
     held_payment, paid_payment = _demo_payments(open_session)
     return {
-        **_demo_stays(), **_demo_mutualaid(),
+        **_demo_stays(), **_demo_mutualaid(), **_demo_stats(),
         "held_payment": held_payment,
         "paid_payment": paid_payment,
         "palace": palace.pk,
