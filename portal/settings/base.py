@@ -414,3 +414,8 @@ CELERY_BEAT_SCHEDULE.update({
     "stats-rollups-refresh": {"task": "portal.stats.tasks.rollups_refresh", "schedule": 300.0},
     "stats-exports-purge": {"task": "portal.stats.tasks.exports_purge", "schedule": 3600.0},
 })
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({
+    "ExportKindEnum": "portal.stats.models.ExportKind", "ExportStatusEnum": "portal.stats.models.ExportStatus",
+    "ExportFormatEnum": "portal.stats.models.ExportFormat", "TargetMetricEnum": "portal.stats.models.TargetMetric",
+    "ServiceKindEnum": "portal.stats.models.ServiceKind", "ServiceChannelEnum": "portal.stats.models.Channel",
+})

@@ -177,6 +177,8 @@ class Export(models.Model):
     row_count = models.PositiveBigIntegerField(_("rows"), default=0)
     file = models.FileField(_("file"), upload_to="private/exports/%Y/%m/", max_length=200, blank=True)
     error = models.CharField(_("error"), max_length=300, blank=True)
+    # The requester's language when they asked: the file's headers and labels are written in it.
+    language = models.CharField(_("language"), max_length=10, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     expires_at = models.DateTimeField(_("expires at"))

@@ -66,16 +66,18 @@ def _monthly(organisation: Organisation, year: int) -> dict:
     rows = (DailyRollup.objects.filter(organisation__path__startswith=organisation.path,
                                        date__range=(date(year, 1, 1), date(year, 12, 31)))
             .annotate(month=TruncMonth("date")).values("month", "kind")
-            .annotate(persons=Coalesce(Sum("persons"), 0),
+            .annotate(total=Coalesce(Sum("persons"), 0),
                       online=Coalesce(Sum("persons", filter=Q(channel=Channel.ONLINE)), 0),
                       skilled=Coalesce(Sum("persons", filter=Q(skilled_worker=True)), 0),
                       programme=Coalesce(Sum("persons", filter=Q(programme_trip=True)), 0),
-                      nights=Coalesce(Sum("nights"), 0)))
+                      nights_sum=Coalesce(Sum("nights"), 0)))
     months: dict[int, dict] = defaultdict(lambda: defaultdict(lambda: defaultdict(int)))
     for r in rows:
         bucket = months[r["month"].month][r["kind"]]
-        for key in ("persons", "online", "skilled", "programme", "nights"):
+        bucket["persons"] += r["total"]
+        for key in ("online", "skilled", "programme"):
             bucket[key] += r[key]
+        bucket["nights"] += r["nights_sum"]
     return months
 
 

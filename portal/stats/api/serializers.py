@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from portal import serializers as strict
 from portal.inputs import BoundedDateField
 
 from ..models import Export, ExportTemplate, Target, TargetMetric
@@ -85,14 +86,14 @@ class TargetProgressSerializer(serializers.Serializer):
     children_behind = ChildBehindSerializer(many=True)
 
 
-class OrganisationBriefSerializer(serializers.Serializer):
+class StatsOrganisationSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     level = serializers.CharField()
 
 
 class SummarySerializer(serializers.Serializer):
-    organisation = OrganisationBriefSerializer()
+    organisation = StatsOrganisationSerializer()
     start = serializers.DateField()
     end = serializers.DateField()
     group_by = serializers.CharField()
@@ -120,7 +121,7 @@ class TargetQuerySerializer(serializers.Serializer):
     year = serializers.IntegerField(required=False, min_value=2000, max_value=2100)
 
 
-class TargetSerializer(serializers.ModelSerializer):
+class TargetSerializer(strict.ModelSerializer):
     organisation = serializers.IntegerField(source="organisation_id", min_value=1, max_value=MAX_ID)
     year = serializers.IntegerField(min_value=2000, max_value=2100)
     value = serializers.IntegerField(min_value=0, max_value=10**12)
@@ -154,13 +155,13 @@ class ExportSerializer(serializers.ModelSerializer):
         return reverse("stats-export-download", kwargs={"pk": export.pk})
 
 
-class ExportCreateSerializer(serializers.Serializer):
+class ExportCreateSerializer(strict.Serializer):
     kind = serializers.ChoiceField(choices=Export._meta.get_field("kind").choices)
     format = serializers.ChoiceField(choices=Export._meta.get_field("format").choices)
     filters = serializers.DictField(required=False, default=dict)
 
 
-class ExportTemplateSerializer(serializers.ModelSerializer):
+class ExportTemplateSerializer(strict.ModelSerializer):
     filters = serializers.DictField(required=False, default=dict)
 
     class Meta:

@@ -17,10 +17,14 @@ class _Strict(serializers.Serializer):
     def to_internal_value(self, data):
         if not isinstance(data, dict):
             raise serializers.ValidationError({"filters": [_("Give the filters as an object.")]})
-        unknown = sorted(set(data) - set(self.fields))
-        if unknown:
-            raise serializers.ValidationError({name: [NOT_APPLICABLE] for name in unknown})
-        return super().to_internal_value(data)
+        errors = {name: [NOT_APPLICABLE] for name in sorted(set(data) - set(self.fields))}
+        try:
+            value = super().to_internal_value({k: v for k, v in data.items() if k in self.fields})
+        except serializers.ValidationError as exc:
+            errors.update(exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail})
+        if errors:
+            raise serializers.ValidationError(errors)
+        return value
 
 
 class PeriodFilters(_Strict, PeriodQuerySerializer):

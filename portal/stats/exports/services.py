@@ -10,7 +10,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.files import File
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 
@@ -50,6 +50,7 @@ def export_request(*, actor, kind: str, fmt: str, filters: dict, template: Expor
     with transaction.atomic():
         export = Export.objects.create(
             requester=actor, organisation=organisation, kind=kind, format=fmt, filters=cleaned, template=template,
+            language=translation.get_language() or settings.LANGUAGE_CODE,
             expires_at=timezone.now() + timedelta(days=settings.STATS_EXPORT_RETENTION_DAYS))
         audit_record(actor=actor, action=AuditAction.EXPORT, obj=export,
                      change={"kind": kind, "format": fmt, "filters": cleaned})
@@ -73,6 +74,12 @@ def export_run(*, export_id: int) -> str:
     if not claimed:
         return "skipped"
     export = Export.objects.select_related("organisation").get(pk=export_id)
+    with translation.override(export.language or settings.LANGUAGE_CODE):
+        return _write(export)
+
+
+def _write(export: Export) -> str:
+    export_id = export.pk
     try:
         filters = parsed_filters(export.kind, export.filters)
         counter = [0]
