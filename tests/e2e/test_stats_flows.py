@@ -85,7 +85,38 @@ def test_the_dashboard_works_without_javascript(new_page, stats_scene):
     expect(page.get_by_test_id("months-table")).to_contain_text("71")
     expect(page.locator("[data-chart] canvas")).to_have_count(0)
     page.get_by_role("link", name="Annual report").first.click()
-    expect(page.get_by_test_id("report-assets")).to_be_visible()
+    expect(page.get_by_test_id("report-facilities")).to_be_visible()
+
+
+def test_start_an_export_watch_it_finish_and_run_it_again_from_a_template(new_page, orgs, stats_scene):
+    from portal.stats.models import Export
+
+    year = stats_scene["year"]
+    page = staff_page(new_page, language="en")
+    errors = watch_errors(page)
+    page.goto("/console/stats/")
+    page.get_by_role("link", name="Exports").first.click()
+    page.select_option("select[name=kind]", "service_records")
+    page.fill("input[name=start]", f"{year}-01-01")
+    page.fill("input[name=end]", f"{year}-12-31")
+    page.check("input[name=format][value=csv]")
+    page.fill("input[name=template_name]", "Monthly records")
+    assert page.evaluate(FITS)
+    page.get_by_role("button", name="Start the export").click()
+    export = Export.objects.get()
+    row = page.locator(f"#export-{export.pk}")
+    expect(row).to_have_attribute("data-status", "done")  # htmx polls a running row until it is done
+    expect(row.get_by_role("progressbar")).to_have_count(0)
+    with page.expect_download() as download:
+        row.get_by_test_id("export-download").click()
+    body = open(download.value.path(), encoding="utf-8-sig").read()
+    assert "甲县机械厂工会" in body and "乙市" not in body
+
+    page.get_by_role("button", name=re.compile("Run “Monthly records”")).click()
+    expect(page.locator("[data-testid=exports] > li")).to_have_count(2)
+    expect(page.locator("[data-testid=exports] > li").first).to_have_attribute("data-status", "done")
+    assert page.evaluate(FITS)
+    assert errors == []
 
 
 def test_statistics_pages_have_no_serious_accessibility_violations(new_page, orgs, stats_scene):
