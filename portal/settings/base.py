@@ -409,6 +409,9 @@ CELERY_BEAT_SCHEDULE.update({
 })
 
 # --- Statistics (issue 12, portal/stats/): rollups kept current, exports expire, replica for reads ---
+# Last, so its demo (seed_demo runs each app's demo.py in this order) sees every app's facilities and ledger rows.
+INSTALLED_APPS.remove("portal.stats")
+INSTALLED_APPS.append("portal.stats")
 STATS_EXPORT_RETENTION_DAYS = env.int("STATS_EXPORT_RETENTION_DAYS", default=7)
 CELERY_BEAT_SCHEDULE.update({
     "stats-rollups-refresh": {"task": "portal.stats.tasks.rollups_refresh", "schedule": 300.0},
