@@ -71,7 +71,7 @@ def dashboard(request):
         "elapsed": year_elapsed(year),
         "ancestors": selectors.stats_ancestors(actor=request.user, organisation=organisation),
         "years": list(reversed(selectors.stats_years())),
-        "organisations": selectors.stats_organisations(actor=request.user),
+        "organisations": selectors.stats_organisations(actor=request.user, current=organisation),
         "query": f"org={organisation.pk}&year={year}",
     }, key=KEY)
 
@@ -88,8 +88,10 @@ def _table(d: dict, table: str):
                 [[r["month"], r["person_times"], r["online_person_times"], r["online_share"],
                   r["recuperation_trips"], r["insured_person_times"]] for r in d["months"]])
     if table == "children":
-        rows = [[r["organisation"].name, r["person_times"], r["online_share"], r["recuperation_trips"],
-                 r["skilled_worker_share"], r["insured_person_times"]] for r in d["children"]]
+        own = [{**d["own"], "name": d["own"]["label"]}] if d["own"] else []
+        rows = [[r.get("name") or r["organisation"].name, r["person_times"], r["online_share"],
+                 r["recuperation_trips"], r["skilled_worker_share"], r["insured_person_times"]]
+                for r in [*d["children"], *own]]
         return ([_("Organisation"), _("Person-times"), _("Online share (%)"), _("Recuperation trips"),
                  _("Skilled-worker share (%)"), _("Insured person-times")], rows)
     return ([_("Facility"), _("Kind"), _("Organisation"), _("Person-times"), _("Per 10,000 yuan of book value"),
@@ -117,7 +119,7 @@ def annual_report(request):
     return _render(request, "frontend/console/stats/report.html", {
         "report": annual_report_sections(organisation=organisation, year=year), "organisation": organisation,
         "year": year, "years": list(reversed(selectors.stats_years())),
-        "organisations": selectors.stats_organisations(actor=request.user),
+        "organisations": selectors.stats_organisations(actor=request.user, current=organisation),
         "query": f"org={organisation.pk}&year={year}",
     }, key=KEY)
 
@@ -137,6 +139,6 @@ def targets(request):
     return _render(request, "frontend/console/stats/targets.html", {
         "form": form, "organisation": organisation, "year": year,
         "years": list(reversed(selectors.stats_years())),
-        "organisations": selectors.stats_organisations(actor=request.user),
+        "organisations": selectors.stats_organisations(actor=request.user, current=organisation),
         "query": f"org={organisation.pk}&year={year}",
     }, key=KEY, status=400 if request.method == "POST" else 200)

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.db.models import Q
 from django.utils import timezone
 
 from portal.members import permissions
-from portal.members.models import Organisation
+from portal.members.models import Organisation, OrganisationLevel
 from portal.members.permissions import Action
 
 from .assets import service_per_asset
@@ -26,9 +27,15 @@ def stats_years() -> range:
     return range(FIRST_YEAR, timezone.localdate().year + 2)
 
 
-def stats_organisations(*, actor):
-    """The organisations whose statistics `actor` may read, in tree order (the pages' organisation pickers)."""
-    return permissions.organisations(actor, Action.VIEW_STATS).order_by("path")
+def stats_organisations(*, actor, current: Organisation | None = None):
+    """The federations (county and above) whose statistics `actor` may read, in tree order, plus `current`: the
+    pages' organisation pickers. A province holds thousands of grassroots unions; those are reached by drilling
+    down from their federation's dashboard."""
+    federations = Q(level__in=[OrganisationLevel.NATIONAL, OrganisationLevel.PROVINCE, OrganisationLevel.CITY,
+                               OrganisationLevel.COUNTY])
+    if current is not None:
+        federations |= Q(pk=current.pk)
+    return permissions.organisations(actor, Action.VIEW_STATS).filter(federations).order_by("path")
 
 
 def stats_ancestors(*, actor, organisation: Organisation) -> list[Organisation]:

@@ -134,6 +134,15 @@ def test_drilling_into_a_child_shows_only_its_subtree(city_stats, orgs, figures)
     assert "甲市总工会" in page  # the breadcrumb back up
 
 
+def test_the_picker_lists_federations_and_a_grassroots_union_opens_by_drilling_down(city_stats, orgs, figures):
+    body = dashboard(city_stats).content.decode()
+    assert f'<option value="{orgs["county"].pk}"' in body and f'<option value="{orgs["unit"].pk}"' not in body
+    response = dashboard(city_stats, org=orgs["unit"].pk)
+    assert response.status_code == 200
+    assert f'<option value="{orgs["unit"].pk}" selected' in response.content.decode()
+    assert chart_json(response)["months"]["series"][0]["values"][2] == 70
+
+
 def test_another_citys_organisation_is_404(city_stats, orgs, figures):
     for name in ("stats_dashboard", "stats_report", "stats_targets"):
         response = city_stats.get(reverse(f"frontend:console:{name}"), {"org": orgs["sibling"].pk})
@@ -168,6 +177,17 @@ def test_the_csv_downloads_hold_the_tables(city_stats, orgs, figures):
     body = b"".join(facilities.streaming_content).decode("utf-8-sig")
     assert "甲市工人文化宫" in body and "乙市" not in body
     assert city_stats.get(reverse("frontend:console:stats_csv", args=["secrets"])).status_code == 404
+
+
+def test_records_made_at_the_organisation_itself_have_their_own_row(city_stats, orgs, figures):
+    record(orgs["city"], date(YEAR, 5, 1), persons=9)
+    rollup_rebuild_range(start=date(YEAR, 5, 1), end=date(YEAR, 5, 1))
+    page = text(dashboard(city_stats))
+    assert "Directly at 甲市总工会" in page and "130" in page  # 121 + 9
+    response = city_stats.get(reverse("frontend:console:stats_csv", args=["children"]), {"year": YEAR})
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert rows[-1][:2] == ["Directly at 甲市总工会", "9"]
+    assert sum(int(r[1]) for r in rows[1:]) == 130
 
 
 def test_facilities_are_ranked_by_service_per_asset(city_stats, figures):
