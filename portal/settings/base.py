@@ -413,6 +413,11 @@ CELERY_BEAT_SCHEDULE.update({
 INSTALLED_APPS.remove("portal.stats")
 INSTALLED_APPS.append("portal.stats")
 STATS_EXPORT_RETENTION_DAYS = env.int("STATS_EXPORT_RETENTION_DAYS", default=7)
+# A streaming replica for statistics reads (the ledger and its rollups only: portal/stats/router.py).
+if env("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = {**DATABASES["default"], **env.db("DATABASE_REPLICA_URL"),
+                            "OPTIONS": DATABASES["default"].get("OPTIONS", {}), "TEST": {"MIRROR": "default"}}
+    DATABASE_ROUTERS = ["portal.stats.router.StatsReplicaRouter"]
 CELERY_BEAT_SCHEDULE.update({
     "stats-rollups-refresh": {"task": "portal.stats.tasks.rollups_refresh", "schedule": 300.0},
     "stats-exports-purge": {"task": "portal.stats.tasks.exports_purge", "schedule": 3600.0},
