@@ -120,7 +120,7 @@ def _mutualaid(city, owner) -> dict:
             "roster": roster, "certificate_code": enrolment.certificate_code}
 
 
-def _stats(city, owner_staff) -> dict:
+def _stats(city, owner_staff, *, with_file: bool = True) -> dict:
     """owner_staff's finished export (with its file) and a saved export template: private to them."""
     from datetime import timedelta
 
@@ -134,7 +134,8 @@ def _stats(city, owner_staff) -> dict:
     export = Export.objects.create(requester=owner_staff, organisation=city, kind="summary", format="csv",
                                    filters={"org": city.pk}, status="done", progress=100, row_count=1,
                                    expires_at=timezone.now() + timedelta(days=7), finished_at=timezone.now())
-    export.file.save("summary.csv", ContentFile("\ufeff月份,人次\n2025-01,1\n".encode()), save=True)
+    if with_file:
+        export.file.save("summary.csv", ContentFile("\ufeff月份,人次\n2025-01,1\n".encode()), save=True)
     return {"stats_export": export, "stats_template": template}
 
 
