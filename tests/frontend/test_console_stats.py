@@ -258,6 +258,17 @@ def test_an_export_started_on_the_page_finishes_and_downloads(city_stats, orgs, 
     assert "甲县机械厂工会" in body and "乙市" not in body and "987654" not in body
 
 
+def test_a_running_export_shows_a_progress_bar_that_polls(city_stats, orgs, figures):
+    start(city_stats, orgs)  # the task runs after the commit, which this test never makes: it stays queued
+    export = Export.objects.get()
+    Export.objects.filter(pk=export.pk).update(status="running", progress=40)
+    body = city_stats.get(reverse("frontend:console:stats_exports")).content.decode()
+    row = re.search(rf'<li class="card export" id="export-{export.pk}".*?</li>', body, re.S).group(0)
+    assert 'hx-trigger="every 2s"' in row and 'value="40"' in row
+    assert 'data-testid="export-download"' not in row
+    assert city_stats.get(reverse("frontend:console:stats_export_download", args=[export.pk])).status_code == 409
+
+
 def test_the_status_fragment_is_what_htmx_swaps(city_stats, orgs, figures, media):
     start(city_stats, orgs)
     export = Export.objects.get()
