@@ -66,6 +66,7 @@ FIELDS = {
     "stay_guest_nights_positive": "nights",
     "uniq_service_record_source": "source_id",
     "service_record_persons_positive": "persons",
+    "uniq_service_source": "source_id",
     "uniq_stats_target": "metric",
     "stats_target_year": "year",
     "stats_export_progress_max": "progress",

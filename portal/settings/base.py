@@ -421,6 +421,7 @@ if env("DATABASE_REPLICA_URL", default=""):
 CELERY_BEAT_SCHEDULE.update({
     "stats-rollups-refresh": {"task": "portal.stats.tasks.rollups_refresh", "schedule": 300.0},
     "stats-exports-purge": {"task": "portal.stats.tasks.exports_purge", "schedule": 3600.0},
+    "stats-partitions-ensure": {"task": "portal.stats.tasks.partitions_ensure", "schedule": 86400.0},
 })
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({
     "ExportKindEnum": "portal.stats.models.ExportKind", "ExportStatusEnum": "portal.stats.models.ExportStatus",

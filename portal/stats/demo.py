@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from facilities.models import Facility, FacilityKind
 
-from .models import ServiceRecord, Target
+from .models import ServiceRecord, ServiceSource, Target
 from .rollups import rollup_rebuild_range, rollups_refresh
 
 # Demo history has no booking or stay behind it: it is counted as an import, each row its own source.
@@ -84,9 +84,12 @@ def seed(context: dict) -> None:
     source_type = ContentType.objects.get_for_model(ServiceRecord)
     start = today - timedelta(days=364)
     if not ServiceRecord.objects.filter(source_type=source_type, source_id__gte=DEMO_SOURCE_BASE).exists():
+        rows = _rows(orgs, start, today)
+        ServiceSource.objects.bulk_create([ServiceSource(source_type=source_type, source_id=DEMO_SOURCE_BASE + n)
+                                           for n in range(len(rows))], batch_size=2000)
         ServiceRecord.objects.bulk_create([
             ServiceRecord(source_type=source_type, source_id=DEMO_SOURCE_BASE + n, **row)
-            for n, row in enumerate(_rows(orgs, start, today))], batch_size=2000)
+            for n, row in enumerate(rows)], batch_size=2000)
     # The other demos' bookings, stays and enrolments wrote ledger rows as they went: roll everything up.
     rollups_refresh()
     rollup_rebuild_range(start=start, end=today)

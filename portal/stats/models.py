@@ -63,6 +63,25 @@ class ServiceRecord(models.Model):
         return self.organisation
 
 
+class ServiceSource(models.Model):
+    """What has been counted, once: (source type, source id) is unique here, in a small unpartitioned table
+    written in the same transaction as the ledger row. On PostgreSQL the ledger is partitioned by month, and a
+    partitioned table's unique index must include the partition key, so the ledger itself cannot hold it."""
+
+    source_type = models.ForeignKey(ContentType, verbose_name=_("source type"), on_delete=models.PROTECT,
+                                    related_name="+")
+    source_id = models.PositiveBigIntegerField(_("source id"))
+
+    class Meta:
+        verbose_name = _("counted source")
+        verbose_name_plural = _("counted sources")
+        constraints = [
+            models.UniqueConstraint(fields=["source_type", "source_id"], name="uniq_service_source",
+                                    violation_error_code="already_counted",
+                                    violation_error_message=_("This service has already been counted.")),
+        ]
+
+
 class DailyRollup(models.Model):
     """Sums of the ledger per day and (facility, organisation, kind, channel, category flags): what summaries
     read. Rebuilt per day from the ledger (portal/stats/rollups.py), so it always equals a full recount."""

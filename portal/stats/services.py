@@ -8,7 +8,7 @@ from django.db import IntegrityError, router, transaction
 from portal.members.models import Member, Organisation
 from portal.queue import enqueue_on_commit
 
-from .models import ServiceRecord
+from .models import ServiceRecord, ServiceSource
 from .rollups import mark_day_dirty
 
 
@@ -28,6 +28,7 @@ def service_record_add(*, source, day: date, organisation: Organisation, kind: s
     )
     try:
         with transaction.atomic():
+            ServiceSource.objects.create(source_type=source_type, source_id=source.pk)  # the once-only guard
             record.save()
             mark_day_dirty(day)
     except IntegrityError:

@@ -22,3 +22,10 @@ def exports_purge() -> int:
     from .exports.services import exports_purge as purge
 
     return purge()
+
+
+@shared_task
+def partitions_ensure() -> int:
+    from .partitioning import partitions_ensure as ensure
+
+    return ensure()
