@@ -109,6 +109,29 @@ class DailyRollup(models.Model):
         ]
 
 
+class MonthlyRollup(models.Model):
+    """The summary figures per month and organisation, one row each (sums of the daily rollup): a province-year
+    of a federation is a few ten thousand rows, so the dashboard's month and child-organisation views are fast.
+    Rebuilt with the daily rows of its month (portal/stats/rollups.py)."""
+
+    month = models.DateField(_("month"))
+    organisation = models.ForeignKey(Organisation, verbose_name=_("organisation"), on_delete=models.CASCADE,
+                                     related_name="+")
+    person_times = models.PositiveBigIntegerField(default=0)
+    online_person_times = models.PositiveBigIntegerField(default=0)
+    recuperation_trips = models.PositiveBigIntegerField(default=0)
+    programme_trips = models.PositiveBigIntegerField(default=0)
+    skilled_worker_trips = models.PositiveBigIntegerField(default=0)
+    model_worker_trips = models.PositiveBigIntegerField(default=0)
+    insured_person_times = models.PositiveBigIntegerField(default=0)
+    nights = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("monthly rollup")
+        verbose_name_plural = _("monthly rollups")
+        indexes = [models.Index(fields=["month", "organisation"])]
+
+
 class RollupDirtyDay(models.Model):
     """A day whose ledger changed since its rollup was last built (written with the ledger row)."""
 

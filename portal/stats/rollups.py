@@ -10,11 +10,11 @@ mark is deleted in the rebuilding transaction: a record committed meanwhile mark
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 
 from django.db import connection, transaction
 
-from .models import DailyRollup, RollupDirtyDay, ServiceRecord
+from .models import DailyRollup, MonthlyRollup, RollupDirtyDay, ServiceRecord
 
 KEY_COLUMNS = ("date", "facility_id", "organisation_id", "kind", "channel", "model_worker", "skilled_worker",
                "programme_trip")
@@ -29,13 +29,39 @@ def _insert_select(where: str) -> str:
             f"WHERE {where} GROUP BY {keys}")
 
 
+def _month(day: date) -> date:
+    return day.replace(day=1)
+
+
+def _month_end(month: date) -> date:
+    return date(month.year + (month.month == 12), month.month % 12 + 1, 1) - timedelta(days=1)
+
+
+def monthly_rebuild(*, months: Iterable[date]) -> None:
+    """Rebuild the monthly rows of `months` (first days) from the daily rollup, in the caller's transaction."""
+    from .summary import METRICS
+
+    for month in sorted(set(months)):
+        MonthlyRollup.objects.filter(month=month).delete()
+        rows = (DailyRollup.objects.filter(date__range=(month, _month_end(month))).values("organisation")
+                .annotate(**METRICS).order_by())
+        MonthlyRollup.objects.bulk_create([MonthlyRollup(month=month, organisation_id=r.pop("organisation"), **r)
+                                           for r in rows], batch_size=5000)
+
+
 def rollup_rebuild_range(*, start: date, end: date) -> int:
     """Rebuild every rollup row from `start` to `end` (inclusive) from the ledger; returns rows written."""
     with transaction.atomic(), connection.cursor() as cursor:
         DailyRollup.objects.filter(date__range=(start, end)).delete()
         cursor.execute(_insert_select("date >= %s AND date <= %s"), [start, end])
+        written = cursor.rowcount
         RollupDirtyDay.objects.filter(date__range=(start, end)).delete()
-        return cursor.rowcount
+        month, months = _month(start), []
+        while month <= end:
+            months.append(month)
+            month = _month_end(month) + timedelta(days=1)
+        monthly_rebuild(months=months)
+        return written
 
 
 def rollup_rebuild_days(*, days: Iterable[date]) -> None:
@@ -46,6 +72,7 @@ def rollup_rebuild_days(*, days: Iterable[date]) -> None:
         DailyRollup.objects.filter(date__in=days).delete()
         placeholders = ", ".join(["%s"] * len(days))
         cursor.execute(_insert_select(f"date IN ({placeholders})"), days)
+        monthly_rebuild(months=[_month(d) for d in days])
 
 
 def mark_day_dirty(day: date) -> None:

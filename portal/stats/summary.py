@@ -17,7 +17,7 @@ from facilities.models import Facility, FacilityKind
 from portal.members.models import Organisation
 from portal.payments.models import PAID_STATUSES, Payment
 
-from .models import Channel, DailyRollup, ServiceKind
+from .models import Channel, DailyRollup, MonthlyRollup, ServiceKind
 from .targets import targets_progress
 
 GROUP_BY = ("month", "facility", "region", "kind", "channel", "category", "child")
@@ -55,13 +55,29 @@ def with_shares(figures: dict) -> dict:
     return figures
 
 
-def rollups_for(organisation: Organisation, start: date, end: date):
+MONTHLY_GROUPS = {"month", "region", "child"}
+
+
+def whole_months(start: date, end: date) -> bool:
+    return start.day == 1 and (end + timedelta(days=1)).day == 1
+
+
+def rollups_for(organisation: Organisation, start: date, end: date, group_by: str | None = None):
+    """Whole months grouped by nothing, month, region or child are read from the monthly rollup (one row per
+    month and organisation); any other period or grouping from the daily rollup. Same figures either way."""
+    if whole_months(start, end) and (group_by is None or group_by in MONTHLY_GROUPS):
+        return MonthlyRollup.objects.filter(organisation__path__startswith=organisation.path,
+                                            month__range=(start, end))
     return DailyRollup.objects.filter(organisation__path__startswith=organisation.path, date__range=(start, end))
 
 
-def _group_key(group_by: str, organisation: Organisation):
+def _monthly_metrics():
+    return {name: Coalesce(Sum(name), 0) for name in METRICS}
+
+
+def _group_key(group_by: str, organisation: Organisation, monthly: bool = False):
     if group_by == "month":
-        return TruncMonth("date")
+        return F("month") if monthly else TruncMonth("date")
     if group_by == "facility":
         return F("facility_id")
     if group_by == "region":
@@ -96,8 +112,10 @@ def _labels(group_by: str, keys: list, organisation: Organisation) -> dict:
 
 def grouped(organisation: Organisation, start: date, end: date, group_by: str) -> list[dict]:
     """One row per group: key, label (and organisation id for `child`), the figures and shares."""
-    rows = list(rollups_for(organisation, start, end).annotate(group=_group_key(group_by, organisation))
-                .values("group").annotate(**METRICS).order_by("group"))
+    source = rollups_for(organisation, start, end, group_by)
+    monthly = source.model is MonthlyRollup
+    rows = list(source.annotate(group=_group_key(group_by, organisation, monthly))
+                .values("group").annotate(**(_monthly_metrics() if monthly else METRICS)).order_by("group"))
     labels = _labels(group_by, [r["group"] for r in rows], organisation)
     out = []
     for row in rows:
@@ -146,7 +164,8 @@ def payment_figures(organisation: Organisation, start: date, end: date) -> dict[
 def stats_summary(*, organisation: Organisation, start: date, end: date, group_by: str | None = None,
                   today: date | None = None) -> dict:
     """Everything the summary API and the dashboard show for `organisation`'s subtree from `start` to `end`."""
-    totals = with_shares(rollups_for(organisation, start, end).aggregate(**METRICS))
+    source = rollups_for(organisation, start, end)
+    totals = with_shares(source.aggregate(**(_monthly_metrics() if source.model is MonthlyRollup else METRICS)))
     totals.update(payment_figures(organisation, start, end))
     return {
         "organisation": {"id": organisation.pk, "name": organisation.name, "level": organisation.level},

@@ -9,21 +9,21 @@ from __future__ import annotations
 from datetime import date
 
 from django.db import transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Sum
 from django.db.models.functions import Coalesce, Substr
 from django.utils import timezone
 
 from facilities.models import Facility, FacilityKind, FacilityStatus
 from portal.members.models import Organisation
 
-from .models import DailyRollup, ServiceKind, Target, TargetMetric
+from .models import MonthlyRollup, Target, TargetMetric
 
 # The rollup figure behind each metric (palace coverage is counted from facilities instead).
 _FIGURES = {
-    TargetMetric.RECUPERATION_TRIPS: Coalesce(Sum("persons", filter=Q(kind=ServiceKind.STAY)), 0),
-    TargetMetric.INSURED_PERSON_TIMES: Coalesce(Sum("persons", filter=Q(kind=ServiceKind.MUTUAL_AID)), 0),
-    TargetMetric.PERSON_TIMES: Coalesce(Sum("persons"), 0),
-    "skilled_trips": Coalesce(Sum("persons", filter=Q(kind=ServiceKind.STAY, skilled_worker=True)), 0),
+    TargetMetric.RECUPERATION_TRIPS: Coalesce(Sum("recuperation_trips"), 0),
+    TargetMetric.INSURED_PERSON_TIMES: Coalesce(Sum("insured_person_times"), 0),
+    TargetMetric.PERSON_TIMES: Coalesce(Sum("person_times"), 0),
+    "skilled_trips": Coalesce(Sum("skilled_worker_trips"), 0),
 }
 
 
@@ -68,7 +68,7 @@ def targets_progress(*, organisation: Organisation, year: int, today: date | Non
         return []
     elapsed = year_elapsed(year, today)
     period = (date(year, 1, 1), date(year, 12, 31))
-    subtree = DailyRollup.objects.filter(organisation__path__startswith=organisation.path, date__range=period)
+    subtree = MonthlyRollup.objects.filter(organisation__path__startswith=organisation.path, month__range=period)
     child_len = len(organisation.path) + Organisation.steplen
     child_key = Substr("organisation__path", 1, child_len)
     open_palaces = Facility.objects.filter(organisation__path__startswith=organisation.path, kind=FacilityKind.PALACE,

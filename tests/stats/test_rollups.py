@@ -24,6 +24,17 @@ def recount() -> dict:
     return {tuple(r[k] for k in KEYS): (r["p"], r["n"], r["c"]) for r in rows}
 
 
+def monthly_matches_the_ledger() -> bool:
+    from django.db.models.functions import TruncMonth
+
+    from portal.stats.models import MonthlyRollup
+
+    ledger = {(r["m"], r["organisation"]): r["p"] for r in ServiceRecord.objects.annotate(m=TruncMonth("date"))
+              .values("m", "organisation").annotate(p=Sum("persons"))}
+    monthly = {(r.month, r.organisation_id): r.person_times for r in MonthlyRollup.objects.all()}
+    return ledger == {k: v for k, v in monthly.items() if v}
+
+
 def rolled_up() -> dict:
     return {tuple(r[k] for k in KEYS): (r["persons"], r["nights"], r["records"])
             for r in DailyRollup.objects.values(*KEYS, "persons", "nights", "records")}
@@ -58,10 +69,12 @@ class TestIncrementalEqualsRecount(TestCase):
                 mark_day_dirty(row["date"])
             rollups_refresh()
             assert rolled_up() == recount()
+            assert monthly_matches_the_ledger()
         assert rollups_refresh() == 0  # nothing left to do: a second run changes nothing
         assert rolled_up() == recount()
         rollup_rebuild_range(start=start, end=start + timedelta(days=40))
         assert rolled_up() == recount()
+        assert monthly_matches_the_ledger()
 
 
 @pytest.mark.django_db
