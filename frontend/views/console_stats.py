@@ -104,7 +104,9 @@ TABLES = ("months", "children", "facilities")
 
 
 @staff_console(action=Action.VIEW_STATS)
-def dashboard_csv(request, table: str):
+def dashboard_csv(request):
+    """`?table=months|children|facilities` (months by default) of the dashboard as CSV, with its `?org=&year=`."""
+    table = request.GET.get("table", "months")
     if table not in TABLES:
         raise Http404
     organisation, year = organisation_and_year(request)

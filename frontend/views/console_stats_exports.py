@@ -1,7 +1,8 @@
 """Staff console: statistics exports. Choose kind, period, organisation and format and start one (the service
 queues a Celery task); follow its progress (htmx polls each running row; without JavaScript a refresh shows it);
 download the finished file (its requester only; 410 once expired); save the choices as a named template and
-re-run it. The annual report page starts its workbook here too, so every export is audited the same way.
+re-run it. The annual report page posts its workbook here too (kind asset_report), so every export is audited
+the same way.
 """
 
 from __future__ import annotations
@@ -17,13 +18,13 @@ from portal.errors import DomainError, NotFound
 from portal.members.permissions import Action
 from portal.stats import selectors_pages as selectors
 from portal.stats.exports import services
-from portal.stats.models import ExportFormat, ExportKind, ExportStatus
+from portal.stats.models import ExportStatus
 from portal.uploads import private_file_response
 
 from ..access import staff_console
 from ..stats_forms import EXPORT_ERROR_FIELDS, ExportForm
 from .console import _render
-from .console_stats import KEY, organisation_and_year
+from .console_stats import KEY
 
 RUNNING = (ExportStatus.QUEUED, ExportStatus.RUNNING)
 
@@ -107,15 +108,4 @@ def template_run(request, pk: int):
         messages.error(request, " ".join([exc.detail, *problems]))
         return redirect("frontend:console:stats_exports")
     messages.success(request, _("Export started from template “%(name)s”.") % {"name": template.name})
-    return redirect(f"{reverse('frontend:console:stats_exports')}#export-{export.pk}")
-
-
-@staff_console(action=Action.EXPORT_STATS)
-@require_POST
-def annual_report_export(request):
-    """The annual report page's "workbook" button: an asset-report export of that organisation and year."""
-    organisation, year = organisation_and_year(request)
-    export = services.export_request(actor=request.user, kind=ExportKind.ASSET_REPORT, fmt=ExportFormat.XLSX,
-                                     filters={"org": organisation.pk, "year": year})
-    messages.success(request, _("The workbook is being prepared. Download it below when it is ready."))
     return redirect(f"{reverse('frontend:console:stats_exports')}#export-{export.pk}")

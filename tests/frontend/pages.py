@@ -70,7 +70,6 @@ NOT_PAGES = {
     "frontend:console:stats_csv": "a CSV file",
     "frontend:console:stats_export_download": "a private file (tests/frontend/test_console_stats.py)",
     "frontend:console:stats_template_run": "POST only",
-    "frontend:console:stats_report_export": "POST only",
 }
 
 PAGES = [

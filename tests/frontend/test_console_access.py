@@ -9,6 +9,7 @@ from facilities.models import AssetRecord, FacilityPhoto, Venue
 from frontend.urls import console_patterns
 from portal.members.models import Role
 from portal.members.services import role_grant
+from portal.stats.exports.services import export_request
 from tests import factories
 from tests.bookings import builders
 from tests.facilities import rooms
@@ -18,7 +19,7 @@ from .conftest import client_for
 pytestmark = pytest.mark.django_db
 
 POST_ROUTES = ("member_verify", "member_reject", "photo_delete", "room_type_photo_delete", "stay_check_in",
-               "stay_check_out")
+               "stay_check_out", "stats_template_run")
 
 
 @pytest.fixture
@@ -37,7 +38,10 @@ def objects(people, orgs):
     rooms.open_nights(room_type, days=5)
     stay = stay_create(member=people["member"], room_type_id=room_type.pk, check_in=room_type.nights.first().date,
                        check_out=room_type.nights.last().date, rooms=1)
-    return {"room": room_type.pk, "stay": stay.pk, "member": people["pending"].pk, "facility": facility.pk,
+    statistician = factories.staff(organisation=orgs["city"], role=Role.STATISTICIAN)
+    export = export_request(actor=statistician, kind="summary", fmt="csv", filters={"org": orgs["city"].pk})
+    return {"stats": export.pk, "room": room_type.pk, "stay": stay.pk, "member": people["pending"].pk,
+            "facility": facility.pk,
             "activity": activity.pk, "session": session.pk, "venue": facility.venues.first().pk, "asset": asset.pk,
             "photo": photo.pk, "payment": booking.payment.pk}
 
@@ -105,7 +109,8 @@ def test_sibling_union_staff_get_404_for_objects_and_never_see_foreign_lists(peo
             assert response.status_code == 404, url
         else:
             assert response.status_code == 200, url
-            html = response.content.decode()
+            body = b"".join(response.streaming_content) if response.streaming else response.content
+            html = body.decode()
             for foreign in ("张待审", "王会员", "甲市书法班", "甲市工人文化宫", "甲市湖景房", "甲市职工疗休养院"):
                 assert foreign not in html, (url, foreign)
     # Asking for a list of a union outside their subtree is refused outright.

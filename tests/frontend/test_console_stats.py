@@ -147,7 +147,7 @@ def test_another_citys_organisation_is_404(city_stats, orgs, figures):
     for name in ("stats_dashboard", "stats_report", "stats_targets"):
         response = city_stats.get(reverse(f"frontend:console:{name}"), {"org": orgs["sibling"].pk})
         assert response.status_code == 404, name
-    response = city_stats.get(reverse("frontend:console:stats_csv", args=["months"]), {"org": orgs["sibling"].pk})
+    response = city_stats.get(reverse("frontend:console:stats_csv"), {"table": "months", "org": orgs["sibling"].pk})
     assert response.status_code == 404
     assert dashboard(city_stats, org=orgs["province"].pk).status_code == 404  # above them: not theirs either
 
@@ -166,17 +166,17 @@ def test_unknown_org_id_is_404(city_stats, figures):
 
 
 def test_the_csv_downloads_hold_the_tables(city_stats, orgs, figures):
-    response = city_stats.get(reverse("frontend:console:stats_csv", args=["children"]), {"year": YEAR})
+    response = city_stats.get(reverse("frontend:console:stats_csv"), {"table": "children", "year": YEAR})
     assert response.status_code == 200
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     assert rows[1][:2] == ["甲县总工会", "80"] and rows[2][:2] == ["甲市公交集团工会", "41"]
-    months = city_stats.get(reverse("frontend:console:stats_csv", args=["months"]), {"year": YEAR})
+    months = city_stats.get(reverse("frontend:console:stats_csv"), {"table": "months", "year": YEAR})
     lines = list(csv.reader(io.StringIO(b"".join(months.streaming_content).decode("utf-8-sig"))))
     assert len(lines) == 13 and lines[3][1] == "100"
-    facilities = city_stats.get(reverse("frontend:console:stats_csv", args=["facilities"]), {"year": YEAR})
+    facilities = city_stats.get(reverse("frontend:console:stats_csv"), {"table": "facilities", "year": YEAR})
     body = b"".join(facilities.streaming_content).decode("utf-8-sig")
     assert "甲市工人文化宫" in body and "乙市" not in body
-    assert city_stats.get(reverse("frontend:console:stats_csv", args=["secrets"])).status_code == 404
+    assert city_stats.get(reverse("frontend:console:stats_csv"), {"table": "secrets"}).status_code == 404
 
 
 def test_records_made_at_the_organisation_itself_have_their_own_row(city_stats, orgs, figures):
@@ -184,7 +184,7 @@ def test_records_made_at_the_organisation_itself_have_their_own_row(city_stats, 
     rollup_rebuild_range(start=date(YEAR, 5, 1), end=date(YEAR, 5, 1))
     page = text(dashboard(city_stats))
     assert "Directly at 甲市总工会" in page and "130" in page  # 121 + 9
-    response = city_stats.get(reverse("frontend:console:stats_csv", args=["children"]), {"year": YEAR})
+    response = city_stats.get(reverse("frontend:console:stats_csv"), {"table": "children", "year": YEAR})
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     assert rows[-1][:2] == ["Directly at 甲市总工会", "9"]
     assert sum(int(r[1]) for r in rows[1:]) == 130
@@ -217,23 +217,25 @@ def test_the_annual_report_has_every_section(city_stats, orgs, figures):
     for key in ("facilities", "palaces", "recuperation", "mutual_aid", "revenue", "targets", "children"):
         assert f'data-testid="report-{key}"' in page
     assert "甲县总工会" in page and "乙市" not in page and "987654" not in page
-    assert reverse("frontend:console:stats_report_export") in page
+    assert 'name="kind" value="asset_report"' in page
 
 
 def test_the_report_workbook_is_an_export_of_its_own(city_stats, orgs, figures, media, commit):
-    url = reverse("frontend:console:stats_report_export") + f"?org={orgs['city'].pk}&year={YEAR}"
-    assert city_stats.get(url).status_code == 405
+    page = city_stats.get(reverse("frontend:console:stats_report"), {"org": orgs["county"].pk, "year": YEAR})
+    form = re.search(r'<form method="post" action="([^"]+)" class="no-print">(.*?)</form>', page.content.decode(),
+                     re.S)
+    fields = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', form.group(2)))
     with commit():
-        response = city_stats.post(url)
+        response = city_stats.post(form.group(1), fields)
     assert response.status_code == 302
     export = Export.objects.get()
-    assert (export.kind, export.format, export.filters["year"], export.status) == ("asset_report", "xlsx", YEAR,
-                                                                                    "done")
+    assert (export.kind, export.format, export.organisation, export.filters["year"], export.status) == (
+        "asset_report", "xlsx", orgs["county"], YEAR, "done")
     download = city_stats.get(reverse("frontend:console:stats_export_download", args=[export.pk]))
     workbook = load_workbook(io.BytesIO(b"".join(download.streaming_content)), read_only=True)
     assert len(workbook.sheetnames) == 7
-    sibling = reverse("frontend:console:stats_report_export") + f"?org={orgs['sibling'].pk}&year={YEAR}"
-    assert city_stats.post(sibling).status_code == 404
+    response = city_stats.post(form.group(1), {**fields, "organisation": orgs["sibling"].pk})
+    assert response.status_code == 400 and Export.objects.count() == 1
 
 
 # --- exports ---------------------------------------------------------------------------------------------------

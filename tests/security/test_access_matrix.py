@@ -316,9 +316,8 @@ ROUTES: dict[str, R] = {
     "frontend:console:claim_document": R(STAFF_OBJECT, obj="claim", kwargs={"doc": "claim_document"}),
     # statistics pages (an organisation out of scope in ?org= is 404: tests/frontend/test_console_stats.py)
     "frontend:console:stats_dashboard": R(STAFF_LIST),
-    "frontend:console:stats_csv": R(STAFF_LIST, kwargs={"table": "months"}),
+    "frontend:console:stats_csv": R(STAFF_LIST),
     "frontend:console:stats_report": R(STAFF_LIST),
-    "frontend:console:stats_report_export": R(STAFF_LIST, "POST"),
     "frontend:console:stats_targets": R(STAFF_LIST, "GET POST", body={"person_times": 1000}),
     "frontend:console:stats_exports": R(STAFF_LIST, "GET POST", write=STAFF_CREATE, body={
         "kind": "summary", "organisation": "@city", "start": "2025-01-01", "end": "2025-12-31", "format": "csv"}),
