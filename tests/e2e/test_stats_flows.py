@@ -11,7 +11,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from portal.members.models import Organisation, Role
-from portal.stats.models import Channel, ServiceKind, ServiceRecord
+from portal.stats.models import Channel, ServiceKind, ServiceRecord, Target, TargetMetric
 from portal.stats.rollups import rollup_rebuild_range
 from tests import factories
 from tests.bookings import builders
@@ -43,6 +43,8 @@ def stats_scene(orgs):
                                      persons=persons, facility=palace if org != orgs["sibling_unit"] else None,
                                      source_type=source, source_id=i)
     rollup_rebuild_range(start=date(year, 1, 1), end=date(year, 12, 31))
+    for org, value in ((orgs["city"], 100), (orgs["county"], 1000)):  # the county is behind: named on the city's
+        Target.objects.create(organisation=org, year=year, metric=TargetMetric.PERSON_TIMES, value=value)
     factories.staff(organisation=orgs["city"], role=Role.STATISTICIAN, email="stats-city@example.com")
     return {"year": year}
 
@@ -70,6 +72,7 @@ def test_the_dashboard_draws_its_charts_and_drills_into_a_child(new_page, orgs, 
     expect(page.get_by_test_id("months-table")).to_contain_text("71")  # January: 40 + 25 + 6
     assert page.evaluate(FITS)
     assert "999" not in page.get_by_test_id("headline").inner_text()
+    expect(page.get_by_test_id("targets")).to_contain_text("71 of 100")
 
     page.get_by_test_id("children-table").get_by_role("link", name="甲县总工会").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("甲县总工会")
