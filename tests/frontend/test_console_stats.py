@@ -13,6 +13,8 @@ from datetime import date, timedelta
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -348,3 +350,19 @@ def test_only_statisticians_and_admins_open_the_pages(orgs, figures):
 def test_the_console_menu_offers_statistics_to_statisticians(city_stats, orgs):
     body = city_stats.get(reverse("frontend:console:today")).content.decode()
     assert reverse("frontend:console:stats_dashboard") in body
+
+
+def test_the_dashboard_reads_a_fixed_number_of_queries_whatever_the_tree(province_stats, orgs, figures):
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert dashboard(province_stats).status_code == 200
+        return len(queries)
+
+    before = count()
+    for i in range(5):  # more cities, more palaces and more records: the same queries
+        city = Organisation.objects.add_child(Organisation.objects.get(pk=orgs["province"].pk), create_kwargs={
+            "name": f"丙{i}市总工会", "level": "city", "region_code": "330300"})
+        palace = builders.palace(city, name=f"丙{i}市工人文化宫")
+        record(city, date(YEAR, 4, 1), persons=3, facility=palace)
+    rollup_rebuild_range(start=date(YEAR, 4, 1), end=date(YEAR, 4, 1))
+    assert count() == before
