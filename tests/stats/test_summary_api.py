@@ -203,3 +203,25 @@ def test_service_per_asset_ranks_busy_assets_first_and_flags_idle_ones(province_
     assert rows[-1]["book_value_fen"] is None
     city_rows = province_api.get("/api/v1/stats/service-per-asset/", {"org": orgs["sibling"].pk}).json()
     assert [r["name"] for r in city_rows] == ["乙市工人文化宫"]
+
+
+def test_revenue_and_subsidy_come_from_paid_payments_less_refunds(province_api, city_api, orgs, member):
+    from django.utils import timezone
+
+    from bookings.services import booking_create
+    from portal.payments.models import Payment, PaymentStatus
+    from tests.bookings import builders
+
+    activity = builders.activity(builders.palace(orgs["city"]), title="油画班", price_fen=3000)
+    paid = booking_create(member=member, session_id=builders.session(activity, capacity=5).pk)
+    unpaid = booking_create(member=member, session_id=builders.session(activity, capacity=5).pk)
+    payment = Payment.objects.get(booking=paid)
+    share, subsidy = payment.member_share_fen, payment.subsidy_fen
+    Payment.objects.filter(pk=payment.pk).update(status=PaymentStatus.PARTIALLY_REFUNDED, refunded_fen=500,
+                                                 succeeded_at=timezone.now())
+    assert Payment.objects.filter(booking=unpaid).exists()
+    today = timezone.localdate().isoformat()
+    totals = province_api.get(URL, {"start": today, "end": today}).json()["totals"]
+    assert totals["revenue_fen"] == share - 500 and totals["subsidy_fen"] == subsidy and totals["currency"] == "CNY"
+    sibling = province_api.get(URL, {"org": orgs["sibling"].pk, "start": today, "end": today}).json()["totals"]
+    assert sibling["revenue_fen"] == 0
