@@ -70,6 +70,8 @@ def console_sections(user) -> list[dict]:
         sections.append({"key": "payments", "url": "frontend:console:payments", "label": _("Payments")})
     if permissions.can_anywhere(user, Action.MANAGE_SCHEME):
         sections.append({"key": "mutualaid", "url": "frontend:console:mutualaid", "label": _("Mutual aid")})
+    if permissions.can_anywhere(user, Action.VIEW_STATS):
+        sections.append({"key": "stats", "url": "frontend:console:stats_dashboard", "label": _("Statistics")})
     if permissions.can_anywhere(user, Action.VIEW_AUDIT):
         sections.append({"key": "audit", "url": "frontend:console:audit", "label": _("Audit log")})
     return sections

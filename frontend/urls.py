@@ -11,6 +11,8 @@ from .views import (
                     console_palaces,
                     console_payments,
                     console_programmes,
+                    console_stats,
+                    console_stats_exports,
                     console_stays,
                     icons,
                     inbox,
@@ -90,6 +92,14 @@ console_patterns = ([
     path("mutual-aid/claims/<int:pk>/", console_mutualaid.claim_detail, name="claim_detail"),
     path("mutual-aid/claims/<int:pk>/documents/<int:doc>/", console_mutualaid.claim_document,
          name="claim_document"),
+    path("stats/", console_stats.dashboard, name="stats_dashboard"),
+    path("stats/data.csv", console_stats.dashboard_csv, name="stats_csv"),
+    path("stats/report/", console_stats.annual_report, name="stats_report"),
+    path("stats/targets/", console_stats.targets, name="stats_targets"),
+    path("stats/exports/", console_stats_exports.exports, name="stats_exports"),
+    path("stats/exports/<int:pk>/", console_stats_exports.export_status, name="stats_export"),
+    path("stats/exports/<int:pk>/download/", console_stats_exports.export_download, name="stats_export_download"),
+    path("stats/templates/<int:pk>/run/", console_stats_exports.template_run, name="stats_template_run"),
 ], "console")
 
 urlpatterns = [

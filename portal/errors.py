@@ -49,3 +49,11 @@ class Busy(Conflict):
     type = "busy"
     title = _("The service is busy. Please try again in a moment.")
     retry_after = 2  # seconds
+
+
+class Gone(DomainError):
+    """It existed, and is no more (an expired export file)."""
+
+    status_code = 410
+    type = "gone"
+    title = _("This is no longer available.")

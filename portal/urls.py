@@ -26,6 +26,7 @@ from portal.members import api as members_api
 from portal.members.headless import StaffGuardedTOTPView
 from portal.notifications import api as notifications_api
 from portal.payments import api as payments_api
+from portal.stats.api import views as stats_api
 from portal.uploads import media_view
 
 router = Router()
@@ -59,6 +60,9 @@ router.register("staff/schemes", mutualaid_staff_api.StaffSchemeViewSet, basenam
 router.register("staff/enrolments", mutualaid_staff_api.StaffEnrolmentViewSet, basename="staff-enrolment")
 router.register("staff/claims", mutualaid_staff_api.StaffClaimViewSet, basename="staff-claim")
 router.register("staff/rosters", roster_api.StaffRosterViewSet, basename="staff-roster")
+router.register("staff/targets", stats_api.StaffTargetViewSet, basename="staff-target")
+router.register("exports", stats_api.ExportViewSet, basename="stats-export")
+router.register("export-templates", stats_api.ExportTemplateViewSet, basename="stats-export-template")
 
 api_v1 = [
     path("me/", members_api.MeView.as_view(), name="me"),
@@ -79,6 +83,8 @@ api_v1 = [
          rooms_api.StaffRoomTypePhotoViewSet.as_view({"post": "create"}), name="staff-room-type-photos"),
     path("staff/room-types/<int:room_type_pk>/photos/<int:pk>/",
          rooms_api.StaffRoomTypePhotoViewSet.as_view({"delete": "destroy"}), name="staff-room-type-photo"),
+    path("stats/summary/", stats_api.SummaryView.as_view(), name="stats-summary"),
+    path("stats/service-per-asset/", stats_api.ServicePerAssetView.as_view(), name="stats-service-per-asset"),
     path("", include(router.urls)),
 ]
 

@@ -21,6 +21,8 @@ def test_each_kind_of_deferred_work_has_a_sweep():
         "portal.notifications.tasks.deliver_due_messages",  # email/SMS copies whose task was lost
         "mutualaid.cover_tasks.enrolments_expire",  # cover ends with the term
         "mutualaid.cover_tasks.renewal_reminders",  # 30 days before a term ends
+        "portal.stats.tasks.rollups_refresh",  # days whose ledger changed and whose refresh task was lost
+        "portal.stats.tasks.exports_purge",  # expired export files are deleted
     } <= swept
 
 

@@ -39,7 +39,8 @@ def test_services_never_import_tasks(path):
 NO_LAZY_IMPORTS = [*SERVICES, "bookings/tasks.py", "portal/notifications/tasks.py", "frontend/views/console.py",
                    "frontend/views/console_palaces.py", "frontend/views/console_facilities.py",
                    "frontend/views/console_stays.py", "frontend/views/sanatoriums.py",
-                   "frontend/views/console_mutualaid.py", "frontend/views/mutualaid.py"]
+                   "frontend/views/console_mutualaid.py", "frontend/views/mutualaid.py",
+                   "frontend/views/console_stats.py", "frontend/views/console_stats_exports.py"]
 
 
 @pytest.mark.parametrize("path", NO_LAZY_IMPORTS)
@@ -60,7 +61,8 @@ def test_facilities_sit_below_bookings():
 
 @pytest.mark.parametrize("path", ["frontend/views/console.py", "frontend/views/console_palaces.py",
                                   "frontend/views/console_stays.py", "frontend/views/sanatoriums.py",
-                                  "frontend/views/console_mutualaid.py", "frontend/views/mutualaid.py"])
+                                  "frontend/views/console_mutualaid.py", "frontend/views/mutualaid.py",
+                   "frontend/views/console_stats.py", "frontend/views/console_stats_exports.py"])
 def test_console_views_leave_queries_to_selectors(path):
     queries = [f"{path}:{n.lineno}" for n in ast.walk(_tree(path))
                if isinstance(n, ast.Attribute) and n.attr in ("objects", "role_grants")]

@@ -8,6 +8,7 @@ const out = join(root, "static", "vendor");
 const files = [
   ["node_modules/htmx.org/dist/htmx.min.js", "htmx.min.js"],
   ["node_modules/html5-qrcode/html5-qrcode.min.js", "html5-qrcode.min.js"],
+  ["node_modules/echarts/dist/echarts.min.js", "echarts.min.js"],
 ];
 mkdirSync(out, { recursive: true });
 for (const [src, dest] of files) {

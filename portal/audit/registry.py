@@ -61,6 +61,9 @@ API_BASENAMES = {
     "staff-scheme": ("mutualaid.Scheme", "pk"),
     "staff-enrolment": ("mutualaid.Enrolment", "pk"),
     "staff-claim": ("mutualaid.Claim", "pk"),
+    "staff-target": ("stats.Target", "pk"),
+    "stats-export": ("stats.Export", "pk"),
+    "stats-export-template": ("stats.ExportTemplate", "pk"),
 }
 
 

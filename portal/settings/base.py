@@ -409,3 +409,24 @@ CELERY_BEAT_SCHEDULE.update({
     "mutualaid-enrolments-expire": {"task": "mutualaid.cover_tasks.enrolments_expire", "schedule": 3600.0},
     "mutualaid-renewal-reminders": {"task": "mutualaid.cover_tasks.renewal_reminders", "schedule": 3600.0},
 })
+
+# --- Statistics (issue 12, portal/stats/): rollups kept current, exports expire, replica for reads ---
+# Last, so its demo (seed_demo runs each app's demo.py in this order) sees every app's facilities and ledger rows.
+INSTALLED_APPS.remove("portal.stats")
+INSTALLED_APPS.append("portal.stats")
+STATS_EXPORT_RETENTION_DAYS = env.int("STATS_EXPORT_RETENTION_DAYS", default=7)
+# A streaming replica for statistics reads (the ledger and its rollups only: portal/stats/router.py).
+if env("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = {**DATABASES["default"], **env.db("DATABASE_REPLICA_URL"),
+                            "OPTIONS": DATABASES["default"].get("OPTIONS", {}), "TEST": {"MIRROR": "default"}}
+    DATABASE_ROUTERS = ["portal.stats.router.StatsReplicaRouter"]
+CELERY_BEAT_SCHEDULE.update({
+    "stats-rollups-refresh": {"task": "portal.stats.tasks.rollups_refresh", "schedule": 300.0},
+    "stats-exports-purge": {"task": "portal.stats.tasks.exports_purge", "schedule": 3600.0},
+    "stats-partitions-ensure": {"task": "portal.stats.tasks.partitions_ensure", "schedule": 86400.0},
+})
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({
+    "ExportKindEnum": "portal.stats.models.ExportKind", "ExportStatusEnum": "portal.stats.models.ExportStatus",
+    "ExportFormatEnum": "portal.stats.models.ExportFormat", "TargetMetricEnum": "portal.stats.models.TargetMetric",
+    "ServiceKindEnum": "portal.stats.models.ServiceKind", "ServiceChannelEnum": "portal.stats.models.Channel",
+})

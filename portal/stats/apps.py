@@ -6,3 +6,6 @@ class StatsConfig(AppConfig):
     name = "portal.stats"
     label = "stats"
     verbose_name = _("Statistics")
+
+    def ready(self) -> None:
+        from . import tasks  # noqa: F401 - registers the tasks services queue by name (portal.queue)

@@ -3,11 +3,13 @@ from __future__ import annotations
 from datetime import date
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, router, transaction
 
 from portal.members.models import Member, Organisation
+from portal.queue import enqueue_on_commit
 
-from .models import ServiceRecord
+from .models import ServiceRecord, ServiceSource
+from .rollups import mark_day_dirty
 
 
 def service_record_add(*, source, day: date, organisation: Organisation, kind: str, channel: str,
@@ -15,7 +17,8 @@ def service_record_add(*, source, day: date, organisation: Organisation, kind: s
                        programme_trip: bool = False) -> ServiceRecord:
     """Count a service once per source: calling again for the same source returns the first record."""
     source_type = ContentType.objects.get_for_model(source)
-    existing = ServiceRecord.objects.filter(source_type=source_type, source_id=source.pk).first()
+    primary = router.db_for_write(ServiceRecord)  # never a lagging replica: this check keeps the count once
+    existing = ServiceRecord.objects.using(primary).filter(source_type=source_type, source_id=source.pk).first()
     if existing is not None:
         return existing
     record = ServiceRecord(
@@ -25,7 +28,10 @@ def service_record_add(*, source, day: date, organisation: Organisation, kind: s
     )
     try:
         with transaction.atomic():
+            ServiceSource.objects.create(source_type=source_type, source_id=source.pk)  # the once-only guard
             record.save()
+            mark_day_dirty(day)
     except IntegrityError:
-        return ServiceRecord.objects.get(source_type=source_type, source_id=source.pk)
+        return ServiceRecord.objects.using(primary).get(source_type=source_type, source_id=source.pk)
+    enqueue_on_commit("portal.stats.tasks.rollups_refresh")
     return record

@@ -21,8 +21,9 @@ ACCOUNTS = {
     "palace": "palace@example.com",      # facility manager: facilities, activities, sessions, check-in
     "officer": "officer@example.com",    # union officer: members
     "mutualaid": "mutualaid@example.com",  # mutual-aid officer: schemes, rosters, enrolments, claims
+    "stats": "stats@example.com",        # statistician at the province: dashboard, exports, annual report
 }
-STAFF = {"palace", "officer", "mutualaid"}
+STAFF = {"palace", "officer", "mutualaid", "stats"}
 DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 - published demo credential
 DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXP"  # noqa: S105 - published demo secret
 
@@ -71,6 +72,9 @@ NOT_PAGES = {
     "frontend:console:participant_check": "POST only",
     "frontend:console:batch_roster_csv": "a CSV file",
     "frontend:console:batch_roster_xlsx": "an Excel file",
+    "frontend:console:stats_csv": "a CSV file",
+    "frontend:console:stats_export_download": "a private file (tests/frontend/test_console_stats.py)",
+    "frontend:console:stats_template_run": "POST only",
 }
 
 PAGES = [
@@ -177,6 +181,13 @@ PAGES = [
     Page("frontend:console:application_detail", "officer", ("member_application",)),
     Page("frontend:console:batch_nominate", "officer", ("batch",)),
     Page("frontend:console:batch_roster", "officer", ("batch",)),
+    Page("frontend:console:today", "stats"),
+    Page("frontend:console:stats_dashboard", "stats"),
+    Page("frontend:console:stats_dashboard", "stats", query="org={stats_child}"),
+    Page("frontend:console:stats_report", "stats"),
+    Page("frontend:console:stats_targets", "stats"),
+    Page("frontend:console:stats_exports", "stats"),
+    Page("frontend:console:stats_export", "stats", ("stats_export",)),
 ]
 
 
@@ -310,6 +321,21 @@ def _demo_programmes() -> dict:
             "queued_application": queued.pk}
 
 
+def _demo_stats() -> dict:
+    """A child organisation of stats@example.com's province (to drill into) and one export of theirs."""
+    from django.contrib.auth import get_user_model
+
+    from portal.members.models import Organisation
+    from portal.stats.exports.services import export_request
+    from portal.stats.scope import stats_organisation
+
+    user = get_user_model().objects.get(email="stats@example.com")
+    home = stats_organisation(user, None)
+    child = Organisation.objects.filter(path__startswith=home.path, depth=home.depth + 1).order_by("path").first()
+    export = export_request(actor=user, kind="summary", fmt="xlsx", filters={"org": home.pk})
+    return {"stats_child": (child or home).pk, "stats_export": export.pk}
+
+
 def seed_demo() -> dict:
     """Load the demo data and return the ids the pages need (palace manager's palace, a booked session ...)."""
     from django.utils import timezone
@@ -327,7 +353,7 @@ def seed_demo() -> dict:
                                           start__gt=timezone.now()).order_by("start").first()
     held_payment, paid_payment = _demo_payments(open_session)
     return {
-        **_demo_stays(), **_demo_mutualaid(), **_demo_programmes(),
+        **_demo_stays(), **_demo_mutualaid(), **_demo_programmes(), **_demo_stats(),
         "held_payment": held_payment,
         "paid_payment": paid_payment,
         "palace": palace.pk,

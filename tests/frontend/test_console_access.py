@@ -14,6 +14,7 @@ from facilities.models import AssetRecord, FacilityPhoto, Venue
 from frontend.urls import console_patterns
 from portal.members.models import Role
 from portal.members.services import role_grant
+from portal.stats.exports.services import export_request
 from tests import factories
 from tests.bookings import builders, programme_builders
 from tests.facilities import rooms
@@ -23,7 +24,7 @@ from .conftest import client_for
 pytestmark = pytest.mark.django_db
 
 POST_ROUTES = ("member_verify", "member_reject", "photo_delete", "quota_allocate", "quota_hand_back",
-               "participant_check", "room_type_photo_delete", "stay_check_in", "stay_check_out")
+               "participant_check", "room_type_photo_delete", "stay_check_in", "stay_check_out", "stats_template_run")
 
 
 @pytest.fixture
@@ -41,7 +42,7 @@ def objects(people, orgs):
     return {"member": people["pending"].pk, "facility": facility.pk, "activity": activity.pk,
             "session": session.pk, "venue": facility.venues.first().pk, "asset": asset.pk, "photo": photo.pk,
             "payment": booking.payment.pk, **_programme_objects(people, orgs), **_stay_objects(people, orgs),
-            **_mutualaid(orgs, people["member"])}
+            **_mutualaid(orgs, people["member"]), **_stats_objects(orgs)}
 
 
 def _stay_objects(people, orgs) -> dict:
@@ -84,6 +85,13 @@ def _mutualaid(orgs, member) -> dict:
     roster = RosterImport.objects.create(scheme=scheme, organisation=orgs["unit"], file="private/x.csv",
                                          original_name="名单.csv", status="valid", rows_total=1)
     return {"scheme": scheme.pk, "roster": roster.pk, "claim": claim.pk, "doc": claim.documents.get().pk}
+
+
+def _stats_objects(orgs) -> dict:
+    """One export of a city statistician's (private to them)."""
+    statistician = factories.staff(organisation=orgs["city"], role=Role.STATISTICIAN)
+    export = export_request(actor=statistician, kind="summary", fmt="csv", filters={"org": orgs["city"].pk})
+    return {"stats": export.pk}
 
 
 def console_urls(objects: dict) -> list[tuple[str, str, str]]:

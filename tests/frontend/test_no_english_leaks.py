@@ -40,8 +40,8 @@ def test_every_frontend_route_is_listed():
     assert route_names() - listed == set(), "add the new page to tests/frontend/pages.py"
 
 
-@pytest.mark.parametrize("accounts", [("anonymous", "member"), ("palace", "officer", "mutualaid")],
-                         ids=["member", "console"])
+@pytest.mark.parametrize("accounts", [("anonymous", "member"), ("palace", "officer", "mutualaid"), ("stats",)],
+                         ids=["member", "console", "statistics"])
 def test_pages_in_chinese_have_no_english(accounts):
     ids = seed_demo()
     found = {}

@@ -135,6 +135,7 @@ def staff_token(world):
     user = factories.staff(organisation=world["city"], role=Role.FACILITY_MANAGER, email="fuzz-staff@example.com")
     role_grant(user=user, organisation=world["city"], role=Role.UNION_OFFICER)
     role_grant(user=user, organisation=world["city"], role=Role.MUTUALAID_OFFICER)
+    role_grant(user=user, organisation=world["city"], role=Role.STATISTICIAN)
     return _login("fuzz-staff@example.com", totp=True)
 
 

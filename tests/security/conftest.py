@@ -120,6 +120,25 @@ def _mutualaid(city, owner) -> dict:
             "roster": roster, "certificate_code": enrolment.certificate_code}
 
 
+def _stats(city, owner_staff, *, with_file: bool = True) -> dict:
+    """owner_staff's finished export (with its file) and a saved export template: private to them."""
+    from datetime import timedelta
+
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from portal.stats.models import Export, ExportTemplate
+
+    template = ExportTemplate.objects.create(owner=owner_staff, organisation=city, name="每月汇总", kind="summary",
+                                             format="csv", filters={"org": city.pk})
+    export = Export.objects.create(requester=owner_staff, organisation=city, kind="summary", format="csv",
+                                   filters={"org": city.pk}, status="done", progress=100, row_count=1,
+                                   expires_at=timezone.now() + timedelta(days=7), finished_at=timezone.now())
+    if with_file:
+        export.file.save("summary.csv", ContentFile("\ufeff月份,人次\n2025-01,1\n".encode()), save=True)
+    return {"stats_export": export, "stats_template": template}
+
+
 @pytest.fixture
 def world(orgs, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
@@ -151,7 +170,7 @@ def world(orgs, settings, tmp_path):
         "session": session, "booking": booking, "ticket": booking.ticket_code or "NO-TICKET", "member": owner,
         "owner": owner, "dependant": dependant, "message": message, "feed_token": feed.token, "asset": asset,
         "photo": photo, "walkin": walkin, "owner_staff": owner_staff,
-        **_programmes(orgs, owner, owner_staff, stays["room_type"]),
+        **_programmes(orgs, owner, owner_staff, stays["room_type"]), **_stats(orgs["city"], owner_staff),
     }
 
 

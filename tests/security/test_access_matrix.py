@@ -41,6 +41,7 @@ STAFF_LIST = "staff_list"        # a staff page or list: each staff member sees 
 STAFF_OBJECT = "staff_object"    # one object of the city union by id
 STAFF_CREATE = "staff_create"    # a create naming an object of the city union in its body
 STAFF_ACTION = "staff_action"    # a staff form that answers 200 with its own message (check-in)
+STAFF_OWN = "staff_own"          # a staff member's own object (an export, a saved template): 404 to other staff
 
 _STAFF = {"anonymous": LOGIN, "unverified": FORBIDDEN, "other_member": FORBIDDEN, "owner_member": FORBIDDEN,
           "no_totp": NO_MFA, "revoked": FORBIDDEN, "parent": OK, "owner_staff": OK}
@@ -55,6 +56,7 @@ EXPECT: dict[str, dict[str, str]] = {
     STAFF_OBJECT: _STAFF | {"sibling": HIDDEN},
     STAFF_CREATE: _STAFF | {"sibling": REFUSED},
     STAFF_ACTION: _STAFF | {"sibling": NO_EFFECT},
+    STAFF_OWN: _STAFF | {"sibling": HIDDEN, "parent": HIDDEN},
 }
 
 
@@ -340,6 +342,29 @@ ROUTES: dict[str, R] = {
     "frontend:console:claim_detail": R(STAFF_OBJECT, "GET POST", obj="claim", body={"action": "reject",
                                                                                    "reject-reason": "x"}),
     "frontend:console:claim_document": R(STAFF_OBJECT, obj="claim", kwargs={"doc": "claim_document"}),
+    # statistics pages (an organisation out of scope in ?org= is 404: tests/frontend/test_console_stats.py)
+    "frontend:console:stats_dashboard": R(STAFF_LIST),
+    "frontend:console:stats_csv": R(STAFF_LIST),
+    "frontend:console:stats_report": R(STAFF_LIST),
+    "frontend:console:stats_targets": R(STAFF_LIST, "GET POST", body={"person_times": 1000}),
+    "frontend:console:stats_exports": R(STAFF_LIST, "GET POST", write=STAFF_CREATE, body={
+        "kind": "summary", "organisation": "@city", "start": "2025-01-01", "end": "2025-12-31", "format": "csv"}),
+    "frontend:console:stats_export": R(STAFF_OWN, obj="stats_export"),
+    "frontend:console:stats_export_download": R(STAFF_OWN, obj="stats_export"),
+    "frontend:console:stats_template_run": R(STAFF_OWN, "POST", obj="stats_template"),
+    # statistics API (issue 12): figures of the caller's own subtree; exports and templates are the requester's
+    "stats-summary": R(STAFF_LIST),
+    "stats-service-per-asset": R(STAFF_LIST),
+    "staff-target-list": R(STAFF_LIST, "GET POST", write=STAFF_CREATE, body={
+        "organisation": "@city", "year": 2026, "metric": "person_times", "value": 10}),
+    "stats-export-list": R(STAFF_LIST, "GET POST", body={"kind": "summary", "format": "csv"}),
+    "stats-export-detail": R(STAFF_OWN, obj="stats_export"),
+    "stats-export-download": R(STAFF_OWN, obj="stats_export"),
+    "stats-export-template-list": R(STAFF_LIST, "GET POST", body={"name": "年度汇总", "kind": "summary",
+                                                                   "format": "xlsx"}),
+    "stats-export-template-detail": R(STAFF_OWN, "GET PUT PATCH DELETE", obj="stats_template", body={
+        "name": "年度汇总", "kind": "summary", "format": "xlsx"}),
+    "stats-export-template-run": R(STAFF_OWN, "POST", obj="stats_template"),
 }
 
 # --- running one request and judging its answer --------------------------------------------------------------

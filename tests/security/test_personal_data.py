@@ -33,7 +33,7 @@ from portal.notifications.sms import LocmemSmsBackend
 from portal.privacy import mask_id_number, mask_phone
 from tests.logins import login
 
-from .conftest import _payments
+from .conftest import _payments, _stats
 from .routes import all_routes
 from .test_access_matrix import ROUTES, url_for
 
@@ -171,6 +171,7 @@ def _demo_world() -> dict:
     payment, paid_payment = _payments(facility, member)
     return {
         **_demo_stay_world(member), **_demo_mutualaid(member),
+        **_stats(facility.organisation, User.objects.get(email="stats@example.com"), with_file=False),
         "payment": payment, "paid_payment": paid_payment,
         "member": member, "owner": member, "booking": booking, "ticket": booking.ticket_code, "session": session,
         "activity": session.activity, "facility": facility, "venue": facility.venues.first(),

@@ -1,0 +1,1 @@
+"""Statistics exports: kinds (what each writes), filters (what each takes), services (queue, run, expire)."""

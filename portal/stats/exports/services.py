@@ -1,0 +1,194 @@
+"""Exports: ask for one (queued for a Celery task), write it with progress, hand it to its requester only,
+expire it; saved templates that re-run the same choices."""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.files import File
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from rest_framework.exceptions import ValidationError
+
+from portal.audit.models import AuditAction
+from portal.audit.services import audit_record
+from portal.errors import Conflict, DomainError, Gone, NotFound
+from portal.exports import write_export
+from portal.members.permissions import Action
+from portal.queue import enqueue_on_commit
+from portal.stats.models import Export, ExportKind, ExportStatus, ExportTemplate
+from portal.stats.scope import stats_organisation
+
+from .filters import clean_filters, parsed_filters
+from .kinds import KINDS
+
+PROGRESS_EVERY_ROWS = 10_000
+logger = logging.getLogger(__name__)
+
+
+def _check_choices(kind: str, fmt: str) -> None:
+    errors = {}
+    if kind not in ExportKind.values:
+        errors["kind"] = [_("Choose one of the export kinds.")]
+    if fmt not in ("csv", "xlsx"):
+        errors["format"] = [_("Choose CSV or XLSX.")]
+    if errors:
+        raise DomainError(_("Check the export choices."), errors=errors)
+
+
+def export_request(*, actor, kind: str, fmt: str, filters: dict, template: ExportTemplate | None = None) -> Export:
+    """Queue an export of `kind` for `actor`; the organisation (`filters.org`, default the actor's own) must be
+    in the actor's subtree (404 otherwise). Audited."""
+    _check_choices(kind, fmt)
+    cleaned = clean_filters(kind, filters)
+    organisation = stats_organisation(actor, cleaned.get("org"), action=Action.EXPORT_STATS)
+    cleaned["org"] = organisation.pk
+    with transaction.atomic():
+        export = Export.objects.create(
+            requester=actor, organisation=organisation, kind=kind, format=fmt, filters=cleaned, template=template,
+            language=translation.get_language() or settings.LANGUAGE_CODE,
+            expires_at=timezone.now() + timedelta(days=settings.STATS_EXPORT_RETENTION_DAYS))
+        audit_record(actor=actor, action=AuditAction.EXPORT, obj=export,
+                     change={"kind": kind, "format": fmt, "filters": cleaned})
+        enqueue_on_commit("portal.stats.tasks.export_run", export.pk)
+    return export
+
+
+def _with_progress(export_id: int, rows, total: int, counter: list[int]):
+    step = max(1, min(PROGRESS_EVERY_ROWS, total // 100 or 1))
+    for row in rows:
+        counter[0] += 1
+        if counter[0] % step == 0 and total:
+            Export.objects.filter(pk=export_id).update(progress=min(99, counter[0] * 100 // total))
+        yield row
+
+
+def export_run(*, export_id: int) -> str:
+    """Write the file of a queued export (the Celery task's body). Only one run claims an export, so a task
+    delivered twice writes once."""
+    claimed = Export.objects.filter(pk=export_id, status=ExportStatus.QUEUED).update(status=ExportStatus.RUNNING)
+    if not claimed:
+        return "skipped"
+    export = Export.objects.select_related("organisation").get(pk=export_id)
+    with translation.override(export.language or settings.LANGUAGE_CODE):
+        return _write(export)
+
+
+def _write(export: Export) -> str:
+    export_id = export.pk
+    try:
+        filters = parsed_filters(export.kind, export.filters)
+        counter = [0]
+        with tempfile.TemporaryFile() as out:
+            if export.kind == ExportKind.ASSET_REPORT and export.format == "xlsx":
+                from portal.stats.report import write_annual_report
+
+                counter[0] = write_annual_report(out, organisation=export.organisation, year=filters["year"])
+            else:
+                table = KINDS[export.kind](export.organisation, filters)
+                write_export(export.format, out, table.header,
+                             _with_progress(export.pk, table.rows, table.total, counter),
+                             sheet_title=str(ExportKind(export.kind).label))
+            out.seek(0)
+            name = f"{export.kind}-{export.pk}.{export.format}"
+            export.file.save(name, File(out, name=name), save=False)
+    except Exception:  # a failed export says so on its row (the requester sees it); the log keeps the traceback
+        logger.exception("export %s failed", export_id)
+        Export.objects.filter(pk=export_id).update(status=ExportStatus.FAILED, error=_("The export failed."),
+                                                   finished_at=timezone.now())
+        return "failed"
+    Export.objects.filter(pk=export_id, status=ExportStatus.RUNNING).update(
+        status=ExportStatus.DONE, progress=100, row_count=counter[0], file=export.file.name,
+        finished_at=timezone.now())
+    return "done"
+
+
+def exports_purge(*, now=None) -> int:
+    """Delete the files of expired exports and mark them expired (beat task). Safe to run twice."""
+    now = now or timezone.now()
+    count = 0
+    for export in Export.objects.filter(expires_at__lte=now).exclude(status=ExportStatus.EXPIRED).iterator():
+        if export.file:
+            export.file.delete(save=False)
+        count += Export.objects.filter(pk=export.pk).exclude(status=ExportStatus.EXPIRED).update(
+            status=ExportStatus.EXPIRED, file="")
+    return count
+
+
+def export_for_requester(*, actor, export_id: int) -> Export:
+    """The export if `actor` asked for it (anyone else: 404)."""
+    export = Export.objects.filter(pk=export_id, requester=actor).first() if actor.is_authenticated else None
+    if export is None:
+        raise NotFound()
+    return export
+
+
+def export_for_download(*, actor, export_id: int) -> Export:
+    export = export_for_requester(actor=actor, export_id=export_id)
+    if export.status == ExportStatus.EXPIRED or export.expires_at <= timezone.now():
+        raise Gone(_("This export has expired. Run it again."))
+    if export.status != ExportStatus.DONE or not export.file:
+        raise Conflict(_("This export is not ready yet."))
+    return export
+
+
+def export_filename(export: Export) -> str:
+    return f"{ExportKind(export.kind).label}-{export.organisation.name}-{export.created_at:%Y%m%d}.{export.format}"
+
+
+# --- templates ---------------------------------------------------------------------------------------------------
+
+def _template_filters(kind: str, filters: dict) -> dict:
+    """Check the filters now (so a template is valid when saved) but keep what was given: a template without
+    dates runs over this year to date whenever it is run."""
+    clean_filters(kind, filters)
+    return {k: v for k, v in filters.items()}
+
+
+def template_save(*, actor, name: str, kind: str, fmt: str, filters: dict,
+                  template: ExportTemplate | None = None) -> ExportTemplate:
+    _check_choices(kind, fmt)
+    filters = _template_filters(kind, filters)
+    organisation = stats_organisation(actor, filters.get("org"), action=Action.EXPORT_STATS)
+    if ExportTemplate.objects.filter(owner=actor, name=name).exclude(pk=getattr(template, "pk", None)).exists():
+        raise DomainError(_("You already have a template with this name."),
+                          errors={"name": [_("You already have a template with this name.")]})
+    with transaction.atomic():
+        if template is None:
+            template = ExportTemplate(owner=actor)
+        template.name, template.kind, template.format, template.filters = name, kind, fmt, filters
+        template.organisation = organisation
+        template.save()
+    return template
+
+
+def template_for_owner(*, actor, template_id: int) -> ExportTemplate:
+    template = ExportTemplate.objects.filter(pk=template_id, owner=actor).first() if actor.is_authenticated else None
+    if template is None:
+        raise NotFound()
+    return template
+
+
+def template_run(*, actor, template: ExportTemplate) -> Export:
+    """Queue an export with the template's choices; filters that no longer apply are a clear 400."""
+    try:
+        return export_request(actor=actor, kind=template.kind, fmt=template.format, filters=template.filters,
+                              template=template)
+    except ValidationError as exc:
+        detail = exc.detail.get("filters", exc.detail) if isinstance(exc.detail, dict) else exc.detail
+        errors = {f"filters.{k}": [str(m) for m in v] for k, v in detail.items()} if isinstance(detail, dict) else {
+            "filters": [str(m) for m in detail]}
+        raise DomainError(_("The filters saved in template “%(name)s” no longer apply. Edit the template and save "
+                            "it again.") % {"name": template.name}, errors=errors, code="template_outdated") from None
+
+
+def template_delete(*, actor, template: ExportTemplate) -> None:
+    template.delete()
+
+
+__all__ = ["export_request", "export_run", "exports_purge", "export_for_requester", "export_for_download",
+           "export_filename", "template_save", "template_for_owner", "template_run", "template_delete"]
