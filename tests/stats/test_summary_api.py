@@ -3,6 +3,7 @@
 from datetime import date
 
 import pytest
+from django.utils.translation import gettext as _
 
 from facilities.models import AssetRecord
 from portal.stats.models import Target
@@ -53,7 +54,8 @@ def test_a_city_statistician_sees_only_the_city(city_api, orgs, ledger):
     assert body["totals"]["person_times"] == 30 + 10 + 20 + 6 + 15
     assert body["facilities"] == {"palace": 2, "sanatorium": 0}
     labels = {g["label"]: g["person_times"] for g in body["groups"]}
-    assert labels == {"Directly at 甲市总工会": 40, "甲县总工会": 35, "甲市公交集团工会": 6}
+    directly = _("Directly at %(name)s") % {"name": "甲市总工会"}  # in the language the API answered in
+    assert labels == {directly: 40, "甲县总工会": 35, "甲市公交集团工会": 6}
     assert "乙市" not in str(body)
     for other in ("sibling", "province", "sibling_unit"):
         response = city_api.get(URL, {"org": orgs[other].pk})
@@ -78,7 +80,7 @@ def test_group_by(province_api, ledger, group_by, expected):
 def test_group_by_facility_names_each_and_lumps_records_without_one(province_api, ledger):
     body = province_api.get(URL, {"start": "2026-01-01", "end": "2026-12-31", "group_by": "facility"}).json()
     labels = {g["label"]: g["person_times"] for g in body["groups"]}
-    assert labels["乙市工人文化宫"] == 1000 and labels["No facility"] == 15 and labels["省工人疗休养院"] == 10
+    assert labels["乙市工人文化宫"] == 1000 and labels[str(_("No facility"))] == 15 and labels["省工人疗休养院"] == 10
 
 
 @pytest.mark.parametrize("params,field", [
