@@ -2,12 +2,14 @@
 really arrive at the live test server, which verifies, stores and applies them."""
 
 import json
+import socketserver
 import threading
 import urllib.request
 
 import pytest
 import stripe
 from celery.signals import task_postrun
+from django.db import connection
 
 from bookings.models import BookingStatus
 from portal.members.models import Role
@@ -49,8 +51,19 @@ def applied():
 
 @pytest.fixture
 def live_webhooks(live_server, webhooks_to):
+    """The live server, with localstripe delivering its webhooks there.
+
+    With SQLite the test database is one in-memory connection that the live server's request threads share:
+    localstripe sends several events at once, and two requests interleaving their transactions on that one
+    connection fail ("cannot start a transaction within a transaction"). Here the server takes them one at a
+    time, as each would be on its own connection in production."""
+    httpd = live_server.thread.httpd
+    if connection.vendor == "sqlite":
+        httpd.process_request = lambda request, address: socketserver.BaseServer.process_request(
+            httpd, request, address)
     webhooks_to(f"{live_server.url}/webhooks/stripe/")
-    return live_server
+    yield live_server
+    httpd.__dict__.pop("process_request", None)
 
 
 def pay(booking, payment, number):
