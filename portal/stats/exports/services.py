@@ -23,6 +23,7 @@ from portal.queue import enqueue_on_commit
 from portal.stats.models import Export, ExportKind, ExportStatus, ExportTemplate
 from portal.stats.scope import stats_organisation
 
+from .copy import copy_available, copy_csv
 from .filters import clean_filters, parsed_filters
 from .kinds import KINDS
 
@@ -67,6 +68,19 @@ def _with_progress(export_id: int, rows, total: int, counter: list[int]):
         yield row
 
 
+def _progress_callback(export_id: int, total: int):
+    """For the COPY path, called after each chunk of rows: the same percentages as `_with_progress`."""
+    step = max(1, min(PROGRESS_EVERY_ROWS, total // 100 or 1))
+    last = [0]
+
+    def on_rows(count: int) -> None:
+        if total and count // step > last[0] // step:
+            Export.objects.filter(pk=export_id).update(progress=min(99, count * 100 // total))
+        last[0] = count
+
+    return on_rows
+
+
 def export_run(*, export_id: int) -> str:
     """Write the file of a queued export (the Celery task's body). Only one run claims an export, so a task
     delivered twice writes once."""
@@ -90,9 +104,13 @@ def _write(export: Export) -> str:
                 counter[0] = write_annual_report(out, organisation=export.organisation, year=filters["year"])
             else:
                 table = KINDS[export.kind](export.organisation, filters)
-                write_export(export.format, out, table.header,
-                             _with_progress(export.pk, table.rows, table.total, counter),
-                             sheet_title=str(ExportKind(export.kind).label))
+                if export.format == "csv" and table.copy is not None and copy_available(table.copy.queryset):
+                    counter[0] = copy_csv(out, table.header, table.copy,
+                                          on_rows=_progress_callback(export.pk, table.total))
+                else:
+                    write_export(export.format, out, table.header,
+                                 _with_progress(export.pk, table.rows, table.total, counter),
+                                 sheet_title=str(ExportKind(export.kind).label))
             out.seek(0)
             name = f"{export.kind}-{export.pk}.{export.format}"
             export.file.save(name, File(out, name=name), save=False)
