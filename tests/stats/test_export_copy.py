@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone, translation
 
 from portal.exports import write_csv
+from portal.stats.exports import copy as copy_module
 from portal.stats.exports.copy import copy_csv
 from portal.stats.exports.kinds import service_records
 from portal.stats.exports.services import export_run
@@ -56,7 +57,10 @@ def test_the_copy_path_writes_the_same_bytes_as_the_python_writer(orgs, tricky_l
     assert not any(cell.startswith(("=", "+", "-", "@")) for row in rows[1:] for cell in row)
 
 
-def test_a_csv_export_on_postgresql_goes_through_copy_with_the_same_file(orgs, province_stats, tricky_ledger):
+def test_a_csv_export_on_postgresql_goes_through_copy_with_the_same_file(orgs, province_stats, tricky_ledger,
+                                                                         monkeypatch):
+    # Chunks of 7 rows: progress is reported while the COPY still holds the connection (a second one reports it).
+    monkeypatch.setattr(copy_module, "CHUNK_ROWS", 7)
     export = Export.objects.create(requester=province_stats, organisation=orgs["province"], kind="service_records",
                                    format="csv", filters={"start": "2026-01-01", "end": "2026-12-31"},
                                    language="zh-hans", expires_at=timezone.now() + timedelta(days=1))

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import logging
 import tempfile
+from contextlib import contextmanager
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.files import File
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
@@ -68,17 +69,25 @@ def _with_progress(export_id: int, rows, total: int, counter: list[int]):
         yield row
 
 
-def _progress_callback(export_id: int, total: int):
-    """For the COPY path, called after each chunk of rows: the same percentages as `_with_progress`."""
+@contextmanager
+def _progress_reporter(export_id: int, total: int):
+    """For the COPY path, called after each chunk of rows with the same percentages as `_with_progress`. The COPY
+    holds the task's connection until its last row, so progress goes through a second, short-lived one."""
     step = max(1, min(PROGRESS_EVERY_ROWS, total // 100 or 1))
+    side = connections.create_connection(DEFAULT_DB_ALIAS)
     last = [0]
+    update = f"UPDATE {side.ops.quote_name(Export._meta.db_table)} SET progress = %s WHERE id = %s"  # noqa: S608
 
     def on_rows(count: int) -> None:
         if total and count // step > last[0] // step:
-            Export.objects.filter(pk=export_id).update(progress=min(99, count * 100 // total))
+            with side.cursor() as cursor:
+                cursor.execute(update, [min(99, count * 100 // total), export_id])
         last[0] = count
 
-    return on_rows
+    try:
+        yield on_rows
+    finally:
+        side.close()
 
 
 def export_run(*, export_id: int) -> str:
@@ -105,8 +114,8 @@ def _write(export: Export) -> str:
             else:
                 table = KINDS[export.kind](export.organisation, filters)
                 if export.format == "csv" and table.copy is not None and copy_available(table.copy.queryset):
-                    counter[0] = copy_csv(out, table.header, table.copy,
-                                          on_rows=_progress_callback(export.pk, table.total))
+                    with _progress_reporter(export.pk, table.total) as on_rows:
+                        counter[0] = copy_csv(out, table.header, table.copy, on_rows=on_rows)
                 else:
                     write_export(export.format, out, table.header,
                                  _with_progress(export.pk, table.rows, table.total, counter),
