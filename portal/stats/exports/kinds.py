@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from bookings.models import Booking, BookingStatus, Stay, StayStatus
@@ -14,6 +15,8 @@ from mutualaid.models import Claim, ClaimStatus, Enrolment, EnrolmentStatus
 from portal.members.models import Organisation
 from portal.stats.models import Channel, ExportKind, ServiceKind, ServiceRecord
 from portal.stats.summary import local_day_bounds
+
+from .copy import Column, CopySource
 
 CHUNK_ROWS = 5000
 
@@ -23,6 +26,8 @@ class Table:
     header: list
     rows: Iterable
     total: int
+    # The same rows for the PostgreSQL COPY path of CSV exports (kinds without one use `rows`).
+    copy: CopySource | None = None
 
 
 def _labels(choices) -> Callable[[str], str]:
@@ -47,9 +52,13 @@ def service_records(organisation: Organisation, filters: dict) -> Table:
               _("Skilled worker"), _("Programme trip"), _("Person-times"), _("Nights")]
     columns = ("date", "organisation__name", "facility__name", "kind", "channel", "model_worker", "skilled_worker",
                "programme_trip", "persons", "nights")
-    rows = _stream(records.order_by("date", "id"), columns,
-                   lambda r: (r[0], r[1], r[2] or "", kind(r[3]), channel(r[4]), *r[5:]))
-    return Table(header, rows, records.count())
+    ordered = records.order_by("date", "id")
+    rows = _stream(ordered, columns, lambda r: (r[0], r[1], r[2] or "", kind(r[3]), channel(r[4]), *r[5:]))
+    kinds = ("date", "text", "text", "label", "label", "bool", "bool", "bool", "int", "int")
+    labels = {3: ServiceKind.choices, 4: Channel.choices}
+    copy = CopySource(ordered.values(**{f"c{n}": F(name) for n, name in enumerate(columns)}),
+                      [Column(f"c{n}", kinds[n], labels.get(n, ())) for n in range(len(columns))])
+    return Table(header, rows, records.count(), copy)
 
 
 def bookings(organisation: Organisation, filters: dict) -> Table:

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import logging
 import tempfile
+from contextlib import contextmanager
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.files import File
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
@@ -23,6 +24,7 @@ from portal.queue import enqueue_on_commit
 from portal.stats.models import Export, ExportKind, ExportStatus, ExportTemplate
 from portal.stats.scope import stats_organisation
 
+from .copy import copy_available, copy_csv
 from .filters import clean_filters, parsed_filters
 from .kinds import KINDS
 
@@ -67,6 +69,27 @@ def _with_progress(export_id: int, rows, total: int, counter: list[int]):
         yield row
 
 
+@contextmanager
+def _progress_reporter(export_id: int, total: int):
+    """For the COPY path, called after each chunk of rows with the same percentages as `_with_progress`. The COPY
+    holds the task's connection until its last row, so progress goes through a second, short-lived one."""
+    step = max(1, min(PROGRESS_EVERY_ROWS, total // 100 or 1))
+    side = connections.create_connection(DEFAULT_DB_ALIAS)
+    last = [0]
+    update = f"UPDATE {side.ops.quote_name(Export._meta.db_table)} SET progress = %s WHERE id = %s"  # noqa: S608
+
+    def on_rows(count: int) -> None:
+        if total and count // step > last[0] // step:
+            with side.cursor() as cursor:
+                cursor.execute(update, [min(99, count * 100 // total), export_id])
+        last[0] = count
+
+    try:
+        yield on_rows
+    finally:
+        side.close()
+
+
 def export_run(*, export_id: int) -> str:
     """Write the file of a queued export (the Celery task's body). Only one run claims an export, so a task
     delivered twice writes once."""
@@ -90,9 +113,13 @@ def _write(export: Export) -> str:
                 counter[0] = write_annual_report(out, organisation=export.organisation, year=filters["year"])
             else:
                 table = KINDS[export.kind](export.organisation, filters)
-                write_export(export.format, out, table.header,
-                             _with_progress(export.pk, table.rows, table.total, counter),
-                             sheet_title=str(ExportKind(export.kind).label))
+                if export.format == "csv" and table.copy is not None and copy_available(table.copy.queryset):
+                    with _progress_reporter(export.pk, table.total) as on_rows:
+                        counter[0] = copy_csv(out, table.header, table.copy, on_rows=on_rows)
+                else:
+                    write_export(export.format, out, table.header,
+                                 _with_progress(export.pk, table.rows, table.total, counter),
+                                 sheet_title=str(ExportKind(export.kind).label))
             out.seek(0)
             name = f"{export.kind}-{export.pk}.{export.format}"
             export.file.save(name, File(out, name=name), save=False)
