@@ -33,8 +33,10 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(scope="session")
 def browser():
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # Assertions wait up to 10 s for the page to catch up (Playwright's 5 s is short on a busy 2-core machine).
+    expect.set_options(timeout=10_000)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         yield browser
@@ -59,7 +61,7 @@ def new_page(browser, live_server):
                                       java_script_enabled=javascript)
         if language:
             context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
-        context.set_default_timeout(15_000)
+        context.set_default_timeout(30_000)  # a loaded 2-core machine can take this long; a real fault still fails
         context.on("page", watch)
         contexts.append(context)
         return context.new_page()

@@ -88,7 +88,8 @@ def test_enrol_a_dependant_claim_with_a_photo_officer_approves_member_sees_it(ne
     officer.get_by_role("link", name=re.compile("王小宝")).click()
     photo = officer.locator(".docs img").first
     expect(photo).to_be_visible()
-    assert officer.evaluate("img => img.naturalWidth > 0", photo.element_handle())
+    # The photo really decodes (it may still be loading when the page is shown; a broken image never gets a width).
+    officer.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=photo.element_handle())
     expect(officer.get_by_test_id("suggested")).to_contain_text("¥100.00")  # 1 day × ¥50 × 2 shares
     expect(officer.locator("input[name=approve-amount_yuan]")).to_have_value("100.00")
     assert officer.evaluate(FITS)
