@@ -8,9 +8,16 @@ from django.core.management.base import BaseCommand, CommandError
 from portal.members.demo import DEMO_TOTP_SECRET
 
 
-def totp_now(secret: str = DEMO_TOTP_SECRET) -> str:
-    """The current TOTP code for a base32 secret (what an authenticator app would show)."""
-    return format_hotp_value(hotp_value(secret, int(time.time()) // app_settings.TOTP_PERIOD))
+def totp_now(secret: str = DEMO_TOTP_SECRET, *, fresh_for: float = 3.0) -> str:
+    """The current TOTP code for a base32 secret (what an authenticator app would show).
+
+    In a period's last `fresh_for` seconds it waits for the next period: the portal accepts no neighbouring
+    period, so a code read then would often have expired by the time it is typed or sent."""
+    period = app_settings.TOTP_PERIOD
+    left = period - time.time() % period
+    if left < fresh_for:
+        time.sleep(left + 0.05)
+    return format_hotp_value(hotp_value(secret, int(time.time()) // period))
 
 
 class Command(BaseCommand):
