@@ -12,6 +12,7 @@ LOGINS = [
     ("officer@example.com", "", "union officer (approvals), 杭州市总工会 (TOTP)"),
     ("mutualaid@example.com", "", "mutual-aid officer, 杭州市总工会 (TOTP)"),
     ("stats@example.com", "", "statistician, 浙江省总工会 (TOTP)"),
+    ("sanatorium@example.com", "", "facility manager of the two demo sanatoriums (TOTP)"),
     ("admin@example.com", "", "superuser, /admin/ (TOTP)"),
 ]
 
