@@ -17,6 +17,12 @@ case "$target" in
 esac
 command -v pg_restore >/dev/null || { echo "restore: pg_restore not found (apt-get install postgresql-client)" >&2; exit 2; }
 
-pg_restore --clean --if-exists --no-owner --no-privileges --single-transaction --exit-on-error \
+command -v psql >/dev/null || { echo "restore: psql not found (apt-get install postgresql-client)" >&2; exit 2; }
+
+# The target's tables go first, then the dump is restored in one transaction. pg_restore --clean cannot do this
+# once the ledger is partitioned (it drops each partition's inherited primary key and PostgreSQL refuses).
+psql "$target" -q -v ON_ERROR_STOP=1 --single-transaction -c 'DROP SCHEMA IF EXISTS public CASCADE' \
+  -c 'CREATE SCHEMA public' >/dev/null
+pg_restore --no-owner --no-privileges --single-transaction --exit-on-error \
   --dbname="$target" "$file"
 echo "restored $file"
