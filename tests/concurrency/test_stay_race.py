@@ -70,8 +70,11 @@ def test_concurrent_stays_never_over_take_a_night():
 
     assert errors == []
     codes = Counter(code for _op, code, _body in outcomes)
-    assert all(code < 500 for code in codes), (codes, [b for _o, c, b in outcomes if c >= 500][:3])
-    assert set(codes) <= {200, 201, 409}, codes
+    # A wait for a night's lock beyond the web lock_timeout is the designed "busy, try again" 503 (it writes
+    # nothing; see portal.errors.Busy): it only happens on a heavily loaded machine. Anything else >= 500 fails.
+    failures = [b for _o, c, b in outcomes if c >= 500 and not (c == 503 and b.get("type") == "busy")]
+    assert not failures, (codes, failures[:3])
+    assert set(codes) <= {200, 201, 409, 503}, codes
     assert not [b for _o, c, b in outcomes if c == 409 and "deadlock" in str(b).lower()]
     assert sum(1 for op, _c, _b in outcomes if op == "book") == ATTEMPTS
     assert codes[201] > 0 and codes[409] > 0
