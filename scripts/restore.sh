@@ -1,7 +1,7 @@
 #!/bin/sh
 # make restore FILE=... [TARGET_DATABASE_URL=...]: restore a scripts/backup.sh dump into a database.
-# Objects in the dump are dropped first and recreated (--clean --if-exists), owned by the connecting
-# role (--no-owner), all in one transaction: a failed restore leaves the target as it was.
+# The target's public schema is dropped and the dump replayed, owned by the connecting role (--no-owner),
+# all in one transaction: a failed restore leaves the target as it was.
 #   $1                   the .dump file
 #   TARGET_DATABASE_URL  the database to restore into (an existing, e.g. freshly created, database);
 #                        default DATABASE_URL. Stop web, worker and beat before restoring over a live one.
@@ -19,10 +19,10 @@ command -v pg_restore >/dev/null || { echo "restore: pg_restore not found (apt-g
 
 command -v psql >/dev/null || { echo "restore: psql not found (apt-get install postgresql-client)" >&2; exit 2; }
 
-# The target's tables go first, then the dump is restored in one transaction. pg_restore --clean cannot do this
-# once the ledger is partitioned (it drops each partition's inherited primary key and PostgreSQL refuses).
-psql "$target" -q -v ON_ERROR_STOP=1 --single-transaction -c 'DROP SCHEMA IF EXISTS public CASCADE' \
-  -c 'CREATE SCHEMA public' >/dev/null
-pg_restore --no-owner --no-privileges --single-transaction --exit-on-error \
-  --dbname="$target" "$file"
+# One transaction drops the target's schema and replays the dump as SQL, so a failed restore leaves the target as
+# it was. (pg_restore --clean cannot be used: the partitioned ledger's inherited keys refuse to be dropped one by one.)
+# If pg_restore itself fails part-way, the statement after it fails too, so psql rolls everything back.
+{ echo 'DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public;'
+  pg_restore --no-owner --no-privileges -f - "$file" || echo 'SELECT pg_restore_failed_so_roll_back();'
+} | psql "$target" -q -v ON_ERROR_STOP=1 --single-transaction >/dev/null
 echo "restored $file"
