@@ -16,10 +16,11 @@ from portal.members.management.commands.demo_totp import totp_now
 from . import factories
 
 
-def totp_code_for(user, secret: str = factories.TOTP_SECRET) -> str:
+def totp_code_for(user, secret: str = factories.TOTP_SECRET, *, fresh_for: float = 3.0) -> str:
     """The current code, allowed to be used once more: allauth refuses a code seen in the same period
-    (replay protection), and a test may sign the same account in twice within 30 seconds."""
-    code = totp_now(secret)
+    (replay protection), and a test may sign the same account in twice within 30 seconds. The code is read
+    with at least `fresh_for` seconds of its period left (the portal accepts no neighbouring period)."""
+    code = totp_now(secret, fresh_for=fresh_for)
     authenticator = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
     if authenticator is not None:
         cache.delete(TOTP(authenticator)._get_used_cache_key(code))
