@@ -17,14 +17,15 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from portal.converters import ID_REGEX
 from portal.errors import DomainError
 
 
 class Router(DefaultRouter):
-    """Detail routes take digits only (unless a viewset says otherwise), so `/bookings/AAA/` is a 404 from the
-    URL resolver and never reaches a view that would turn it into an integer."""
+    """Detail routes take ids only (digits that fit a 64-bit integer, unless a viewset says otherwise), so
+    `/bookings/AAA/` and a 20-digit id are a 404 from the URL resolver and never reach the database."""
 
-    default_lookup_value_regex = r"[0-9]+"
+    default_lookup_value_regex = ID_REGEX
 
     def get_lookup_regex(self, viewset, lookup_prefix=""):
         lookup_field = getattr(viewset, "lookup_field", "pk")

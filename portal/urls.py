@@ -18,7 +18,7 @@ from frontend.views import mfa as mfa_views
 from mutualaid.api import public as mutualaid_api
 from mutualaid.api import staff as mutualaid_staff_api
 from mutualaid.roster import api as roster_api
-from portal import converters  # noqa: F401 - registers <token:...>
+from portal import converters  # noqa: F401 - registers <token:...> and <id:...>
 from portal.api import Router
 from portal.audit import api as audit_api
 from portal.health import healthz
@@ -73,15 +73,15 @@ api_v1 = [
     path("certificates/<str:code>/", mutualaid_api.CertificateView.as_view(), name="certificate-verify"),
     path("staff/scheme-dashboard/", mutualaid_staff_api.StaffSchemeDashboardView.as_view(),
          name="staff-scheme-dashboard"),
-    path("staff/facilities/<int:facility_pk>/photos/",
+    path("staff/facilities/<id:facility_pk>/photos/",
          facilities_api.StaffFacilityPhotoViewSet.as_view({"post": "create"}), name="staff-facility-photos"),
-    path("staff/facilities/<int:facility_pk>/photos/<int:pk>/",
+    path("staff/facilities/<id:facility_pk>/photos/<id:pk>/",
          facilities_api.StaffFacilityPhotoViewSet.as_view({"delete": "destroy"}), name="staff-facility-photo"),
-    path("staff/facilities/<int:facility_pk>/stay-policy/", rooms_api.StaffStayPolicyView.as_view(),
+    path("staff/facilities/<id:facility_pk>/stay-policy/", rooms_api.StaffStayPolicyView.as_view(),
          name="staff-stay-policy"),
-    path("staff/room-types/<int:room_type_pk>/photos/",
+    path("staff/room-types/<id:room_type_pk>/photos/",
          rooms_api.StaffRoomTypePhotoViewSet.as_view({"post": "create"}), name="staff-room-type-photos"),
-    path("staff/room-types/<int:room_type_pk>/photos/<int:pk>/",
+    path("staff/room-types/<id:room_type_pk>/photos/<id:pk>/",
          rooms_api.StaffRoomTypePhotoViewSet.as_view({"delete": "destroy"}), name="staff-room-type-photo"),
     path("stats/summary/", stats_api.SummaryView.as_view(), name="stats-summary"),
     path("stats/service-per-asset/", stats_api.ServicePerAssetView.as_view(), name="stats-service-per-asset"),

@@ -107,6 +107,38 @@ def test_staff_routes_answer_404_to_ids_that_are_not_numbers(world, method, path
     problem(getattr(api_as(world["staff"]), method)(path, {"capacity": 3, "reason": "x"}, format="json"), 404)
 
 
+def _patterns(resolver, prefix=""):
+    """Every URL pattern of the project as (route text, pattern), includes flattened."""
+    from django.urls import URLResolver
+
+    for entry in resolver.url_patterns:
+        text = prefix + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            yield from _patterns(entry, text)
+        else:
+            yield text, entry
+
+
+def test_no_route_takes_an_id_the_database_cannot_hold():
+    """The class: a path id is digits that fit a bigint (`<id:...>`, the router's regex), so a 20-digit id is a 404
+    from the URL resolver on every route, never an OverflowError in the database driver (it was a 500 on
+    /api/v1/facilities/{id}/availability/)."""
+    from django.urls import Resolver404, get_resolver, resolve
+    from django.urls.converters import IntConverter
+
+    unbounded = [text for text, pattern in _patterns(get_resolver())
+                 if any(type(c) is IntConverter for c in getattr(pattern.pattern, "converters", {}).values())
+                 or "[0-9]+" in text]
+    assert unbounded == [], "use <id:...> (portal/converters.py) or ID_REGEX for these routes"
+    huge = "99999999999999999999"
+    for path in (f"/api/v1/facilities/{huge}/availability/", f"/api/v1/stays/{huge}/cancel/",
+                 f"/api/v1/claims/1/documents/{huge}/", f"/sanatoriums/{huge}/", f"/console/stays/{huge}/check-in/",
+                 f"/api/v1/payments/{huge}/receipt/", f"/console/mutual-aid/claims/1/documents/{huge}/"):
+        with pytest.raises(Resolver404):
+            resolve(path)
+    assert resolve(f"/api/v1/facilities/{huge[:18]}/availability/").kwargs == {"pk": huge[:18]}
+
+
 def test_every_router_route_takes_digits_only(world):
     """The class: a viewset registered later gets the same rule from the router, with no code of its own."""
     from portal.urls import router

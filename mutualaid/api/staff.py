@@ -181,7 +181,7 @@ class StaffClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         return self._act(request, pk, PaidBodySerializer, services.claim_mark_paid)
 
     @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
-    @action(detail=True, methods=["get"], url_path=r"documents/(?P<document_id>[0-9]+)", url_name="document",
+    @action(detail=True, methods=["get"], url_path=r"documents/(?P<document_id>[0-9]{1,18})", url_name="document",
             filterset_class=None)
     def document(self, request, pk=None, document_id=None):
         document = selectors.claim_document_get_for_staff(actor=request.user, claim_id=int(pk),

@@ -17,6 +17,7 @@ from rest_framework.response import Response
 
 from bookings.selectors import member_for
 from portal.api import problem
+from portal.converters import ID_REGEX
 from portal.errors import Conflict
 from portal.members.api import StaffAccess
 
@@ -129,7 +130,7 @@ class PaymentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     """The signed-in member's own payments; anybody else's is 404."""
 
     serializer_class = PaymentSerializer
-    lookup_value_regex = "[0-9]+"
+    lookup_value_regex = ID_REGEX
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -178,7 +179,7 @@ class StaffPaymentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
 
     permission_classes = [StaffAccess]
     serializer_class = StaffPaymentSerializer
-    lookup_value_regex = "[0-9]+"
+    lookup_value_regex = ID_REGEX
     filter_backends: list = []
     filterset_class = StaffPaymentFilter
 

@@ -155,7 +155,7 @@ def test_sibling_union_staff_get_404_for_objects_and_never_see_foreign_lists(peo
     client = client_for(sibling_staff)
     for name, method, url in console_urls(objects):
         response = getattr(client, method)(url, {"reason": "no", "action": "cancel"} if method == "post" else None)
-        if "<int:pk>" in str(next(p.pattern for p in console_patterns[0] if p.name == name)):
+        if "<id:pk>" in str(next(p.pattern for p in console_patterns[0] if p.name == name)):
             assert response.status_code == 404, url
         else:
             assert response.status_code == 200, url

@@ -26,7 +26,7 @@ _KWARG = re.compile(r"<(?:\w+:)?(\w+)>|\(\?P<(\w+)>")
 @dataclass(frozen=True)
 class RouteInfo:
     name: str  # namespaced url name, or the path when the route has no name
-    path: str  # the route as written, e.g. "console/members/<int:pk>/"
+    path: str  # the route as written, e.g. "console/members/<id:pk>/"
     kwargs: tuple[str, ...]
     callback: object
     group: str | None
