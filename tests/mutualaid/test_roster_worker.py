@@ -26,7 +26,7 @@ from .roster_files import csv_bytes, make_scheme, rows
 
 ROOT = Path(__file__).resolve().parents[2]
 VISIBILITY = 6  # seconds; production uses CELERY_VISIBILITY_TIMEOUT=1800
-ROWS = 30_000
+ROWS = 100_000  # the size: the largest roster a work unit may upload
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -93,7 +93,7 @@ def test_a_worker_killed_mid_import_is_redelivered_and_writes_each_row_once(orgs
     time.sleep(max(0.0, VISIBILITY + 1 - (time.monotonic() - killed_at)))
     second = _start_worker("second", media, tmp_path / "second.log")
     try:
-        assert _wait_for(lambda: RosterImport.objects.get(pk=roster.pk).status == RosterStatus.DONE, 180), \
+        assert _wait_for(lambda: RosterImport.objects.get(pk=roster.pk).status == RosterStatus.DONE, 300), \
             (tmp_path / "second.log").read_text()
         time.sleep(VISIBILITY + 2)  # nothing else comes back once it finished and was acknowledged
     finally:
