@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from portal.members.models import Organisation
@@ -103,6 +104,15 @@ class DailyRollup(models.Model):
     class Meta:
         verbose_name = _("daily rollup")
         verbose_name_plural = _("daily rollups")
+        constraints = [
+            # One row per key: a second rebuild of the day racing the first fails instead of doubling it. The
+            # facility is often empty (mutual aid), and NULLs never clash in a unique index, hence the 0.
+            models.UniqueConstraint(
+                "date", Coalesce("facility", models.Value(0)), "organisation", "kind", "channel", "model_worker",
+                "skilled_worker", "programme_trip", name="uniq_daily_rollup_key",
+                violation_error_code="daily_rollup_exists",
+                violation_error_message=_("This day's figures for this key are already rolled up.")),
+        ]
         indexes = [
             models.Index(fields=["date", "organisation"]),
             models.Index(fields=["organisation", "date"]),
@@ -129,7 +139,13 @@ class MonthlyRollup(models.Model):
     class Meta:
         verbose_name = _("monthly rollup")
         verbose_name_plural = _("monthly rollups")
-        indexes = [models.Index(fields=["month", "organisation"])]
+        constraints = [
+            # One row per month and organisation (its index serves the summaries' month-range reads too).
+            models.UniqueConstraint(fields=["month", "organisation"], name="uniq_monthly_rollup_key",
+                                    violation_error_code="monthly_rollup_exists",
+                                    violation_error_message=_("This month's figures for this organisation are "
+                                                              "already rolled up.")),
+        ]
 
 
 class RollupDirtyDay(models.Model):
