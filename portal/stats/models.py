@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.members.models import Organisation
@@ -235,6 +236,10 @@ class Export(models.Model):
     row_count = models.PositiveBigIntegerField(_("rows"), default=0)
     file = models.FileField(_("file"), upload_to="private/exports/%Y/%m/", max_length=200, blank=True)
     error = models.CharField(_("error"), max_length=300, blank=True)
+    # Runs that claimed the export; a run writes only while the count is still its own (a stalled run that
+    # was taken over stops). `heartbeat_at` is the last sign of life: the claim, each progress update.
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    heartbeat_at = models.DateTimeField(_("last progress at"), default=timezone.now)
     # The requester's language when they asked: the file's headers and labels are written in it.
     language = models.CharField(_("language"), max_length=10, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
