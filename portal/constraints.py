@@ -70,6 +70,8 @@ FIELDS = {
     "uniq_stats_target": "metric",
     "stats_target_year": "year",
     "stats_export_progress_max": "progress",
+    "uniq_daily_rollup_key": "date",
+    "uniq_monthly_rollup_key": "month",
     "uniq_export_template_name": "name",
     "uniq_role_grant": "role",
     "dependant_birth_date_sane": "birth_date",

@@ -23,6 +23,7 @@ def test_each_kind_of_deferred_work_has_a_sweep():
         "mutualaid.cover_tasks.renewal_reminders",  # 30 days before a term ends
         "portal.stats.tasks.rollups_refresh",  # days whose ledger changed and whose refresh task was lost
         "portal.stats.tasks.exports_purge",  # expired export files are deleted
+        "portal.stats.tasks.exports_resume_stalled",  # exports whose worker died or whose task was lost
     } <= swept
 
 

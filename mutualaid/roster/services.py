@@ -258,6 +258,7 @@ def _write_all(roster: RosterImport) -> None:
             cache.set(_progress_key(roster.pk), done, timeout=3600)
     if done != roster.enrolments_to_write:
         raise RowsChanged
+    writer.finish()
     file_name = roster.file.name
     roster.status, roster.imported_at = RosterStatus.DONE, timezone.now()
     roster.rows_done, roster.percent = roster.rows_total, 100

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mutualaid.models import Enrolment, EnrolmentStatus, Scheme
+from portal.copying import filter_in
 from portal.members import permissions
 from portal.members.identity import age_on, id_number_parse, phone_normalise
 from portal.members.models import Member
@@ -27,7 +28,6 @@ from portal.members.permissions import Action
 from portal.members.validators import person_name_normalise, validate_person_name
 from portal.privacy import mask_id_number
 
-from .copying import filter_in
 from .reading import RawRow
 
 BATCH_ROWS = 2000  # rows checked against the database per query round (and written per batch on commit)

@@ -3,9 +3,11 @@
 Per batch: placeholder accounts and pending members for rows no member matched, then one enrolment per
 row, then (for a union-funded scheme, whose enrolments are active at once) one ServiceRecord per enrolment:
 the same rows mutualaid.services.enrolment writes for one person (cover start, renewal, status, the
-service record on the day cover starts, channel offline), written with COPY (copying.insert_rows). The
-database's unique indexes (one enrolment per person per scheme, one member per ID hash, one service record
-per source) make a concurrent write elsewhere fail the whole transaction rather than slip in twice.
+service record on the day cover starts, channel offline), written with COPY (portal.copying.insert_rows; the
+ledger rows through portal.stats.services.LedgerBulk, so they are counted once per source and reach the
+rollups like any other: `finish()` marks their days at the end of the transaction). The database's unique
+indexes (one enrolment per person per scheme, one member per ID hash, one counted source) make a concurrent
+write elsewhere fail the whole transaction rather than slip in twice.
 A scheme the members pay for gets its Payment rows through the same contribution_due signal as one
 enrolment (row by row: slower, and only for such schemes).
 """
@@ -23,10 +25,11 @@ from django.utils import timezone
 from mutualaid.models import COVERING_STATUSES, Enrolment, EnrolmentSource, EnrolmentStatus, RosterImport, Scheme
 from mutualaid.services.enrolment import cover_start
 from mutualaid.signals import contribution_due
+from portal.copying import filter_in, insert_rows
 from portal.members.models import Member, User, VerificationStatus
-from portal.stats.models import Channel, ServiceKind, ServiceRecord
+from portal.stats.models import Channel, ServiceKind
+from portal.stats.services import LedgerBulk
 
-from .copying import filter_in, insert_rows
 from .validation import CheckedRow
 
 PLACEHOLDER_DOMAIN = "roster.invalid"  # RFC 2606: never a deliverable address
@@ -45,9 +48,10 @@ class RosterWriter:
     member_numbers: set[str] = field(default_factory=set)
     new_members: int = 0
     matched_members: int = 0
+    ledger: LedgerBulk = field(default_factory=LedgerBulk)
 
     def __post_init__(self) -> None:
-        self.enrolment_type_id = ContentType.objects.get_for_model(Enrolment).pk
+        self.enrolment_type = ContentType.objects.get_for_model(Enrolment)
         self.funded = self.scheme.union_funded  # active at once: nobody pays, the union does
         self.today = timezone.localdate()
         # An unusable password per import (Django's "!" prefix): the account cannot sign in until reset.
@@ -61,8 +65,8 @@ class RosterWriter:
         self.matched_members += len(rows) - len(new_rows)
         enrolment_ids, starts = self._create_enrolments(rows)
         if self.funded:
-            insert_rows(ServiceRecord, [
-                {"source_type_id": self.enrolment_type_id, "source_id": enrolment_id, "date": starts_on,
+            self.ledger.add(source_type=self.enrolment_type, rows=[
+                {"source_id": enrolment_id, "date": starts_on,
                  "organisation_id": row.member_organisation_id, "kind": ServiceKind.MUTUAL_AID.value,
                  "channel": Channel.OFFLINE.value, "persons": 1, "model_worker": row.model_worker,
                  "skilled_worker": row.skilled_worker}
@@ -70,6 +74,10 @@ class RosterWriter:
         elif self.scheme.contribution_fen > 0:
             for enrolment in Enrolment.objects.filter(pk__in=enrolment_ids).select_related("scheme", "member"):
                 contribution_due.send(sender=Enrolment, enrolment=enrolment)
+
+    def finish(self) -> None:
+        """After the last batch, in the same transaction: the ledger rows' days are marked for the rollups."""
+        self.ledger.close()
 
     def _free_phones(self, rows: list[CheckedRow]) -> set[str]:
         wanted = {row.phone for row in rows if row.phone} - self.phones_used

@@ -415,6 +415,10 @@ CELERY_BEAT_SCHEDULE.update({
 INSTALLED_APPS.remove("portal.stats")
 INSTALLED_APPS.append("portal.stats")
 STATS_EXPORT_RETENTION_DAYS = env.int("STATS_EXPORT_RETENTION_DAYS", default=7)
+# An export silent this long (no progress: its worker died, or its message was lost) is queued again by the
+# beat sweep, and failed after this many runs. A run reports progress at least every 10,000 rows.
+STATS_EXPORT_STALL_MINUTES = env.int("STATS_EXPORT_STALL_MINUTES", default=15)
+STATS_EXPORT_MAX_ATTEMPTS = env.int("STATS_EXPORT_MAX_ATTEMPTS", default=3)
 # A streaming replica for statistics reads (the ledger and its rollups only: portal/stats/router.py).
 if env("DATABASE_REPLICA_URL", default=""):
     DATABASES["replica"] = {**DATABASES["default"], **env.db("DATABASE_REPLICA_URL"),
@@ -423,6 +427,7 @@ if env("DATABASE_REPLICA_URL", default=""):
 CELERY_BEAT_SCHEDULE.update({
     "stats-rollups-refresh": {"task": "portal.stats.tasks.rollups_refresh", "schedule": 300.0},
     "stats-exports-purge": {"task": "portal.stats.tasks.exports_purge", "schedule": 3600.0},
+    "stats-exports-resume-stalled": {"task": "portal.stats.tasks.exports_resume_stalled", "schedule": 300.0},
     "stats-partitions-ensure": {"task": "portal.stats.tasks.partitions_ensure", "schedule": 86400.0},
 })
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({

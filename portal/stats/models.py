@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.members.models import Organisation
@@ -103,6 +105,15 @@ class DailyRollup(models.Model):
     class Meta:
         verbose_name = _("daily rollup")
         verbose_name_plural = _("daily rollups")
+        constraints = [
+            # One row per key: a second rebuild of the day racing the first fails instead of doubling it. The
+            # facility is often empty (mutual aid), and NULLs never clash in a unique index, hence the 0.
+            models.UniqueConstraint(
+                "date", Coalesce("facility", models.Value(0)), "organisation", "kind", "channel", "model_worker",
+                "skilled_worker", "programme_trip", name="uniq_daily_rollup_key",
+                violation_error_code="daily_rollup_exists",
+                violation_error_message=_("This day's figures for this key are already rolled up.")),
+        ]
         indexes = [
             models.Index(fields=["date", "organisation"]),
             models.Index(fields=["organisation", "date"]),
@@ -129,7 +140,13 @@ class MonthlyRollup(models.Model):
     class Meta:
         verbose_name = _("monthly rollup")
         verbose_name_plural = _("monthly rollups")
-        indexes = [models.Index(fields=["month", "organisation"])]
+        constraints = [
+            # One row per month and organisation (its index serves the summaries' month-range reads too).
+            models.UniqueConstraint(fields=["month", "organisation"], name="uniq_monthly_rollup_key",
+                                    violation_error_code="monthly_rollup_exists",
+                                    violation_error_message=_("This month's figures for this organisation are "
+                                                              "already rolled up.")),
+        ]
 
 
 class RollupDirtyDay(models.Model):
@@ -219,6 +236,10 @@ class Export(models.Model):
     row_count = models.PositiveBigIntegerField(_("rows"), default=0)
     file = models.FileField(_("file"), upload_to="private/exports/%Y/%m/", max_length=200, blank=True)
     error = models.CharField(_("error"), max_length=300, blank=True)
+    # Runs that claimed the export; a run writes only while the count is still its own (a stalled run that
+    # was taken over stops). `heartbeat_at` is the last sign of life: the claim, each progress update.
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    heartbeat_at = models.DateTimeField(_("last progress at"), default=timezone.now)
     # The requester's language when they asked: the file's headers and labels are written in it.
     language = models.CharField(_("language"), max_length=10, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)

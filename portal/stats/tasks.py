@@ -25,6 +25,13 @@ def exports_purge() -> int:
 
 
 @shared_task
+def exports_resume_stalled() -> int:
+    from .exports.services import exports_resume_stalled as resume
+
+    return resume()
+
+
+@shared_task
 def partitions_ensure() -> int:
     from .partitioning import partitions_ensure as ensure
 

@@ -8,20 +8,24 @@ import io
 from datetime import timedelta
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.utils import timezone
 
 from mutualaid.models import Enrolment, EnrolmentSource, EnrolmentStatus, RosterImport, RosterStatus
 from mutualaid.roster import services
+from mutualaid.services import record_insured_service
 from portal.members.models import Member, Role, User, VerificationStatus
-from portal.stats.models import ServiceKind, ServiceRecord
+from portal.stats.models import RollupDirtyDay, ServiceKind, ServiceRecord, ServiceSource
+from portal.stats.rollups import rollups_refresh
 from tests import factories
 from tests.conftest import staff_client
 
 from .roster_files import broken_id_number, csv_bytes, id_number, make_scheme, person_name, phone, rows, xlsx_bytes
 
 URL = "/api/v1/staff/rosters/"
+SUMMARY = "/api/v1/stats/summary/"
 
 
 @pytest.fixture
@@ -275,3 +279,38 @@ def test_an_import_whose_task_was_lost_is_resumed(officer_api, orgs, roster_sche
         assert services.rosters_resume_stalled() == 1
     assert RosterImport.objects.get(pk=roster_id).status == RosterStatus.DONE
     assert Enrolment.objects.filter(roster_import_id=roster_id).count() == 3
+
+
+def test_a_union_funded_roster_reaches_the_statistics_once(officer_api, orgs, roster_scheme, media,
+                                                          django_capture_on_commit_callbacks):
+    """The insured person-times of a work-unit roster show in the statistician's summary as soon as the rollups
+    refresh (queued by the commit itself), each enrolment counted once however often the commit runs."""
+    roster_id = _upload(officer_api, roster_scheme, orgs["unit"], csv_bytes(rows(6)),
+                        capture=django_capture_on_commit_callbacks).json()["id"]
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        assert officer_api.post(f"{URL}{roster_id}/confirm/").status_code == 202
+    assert len(callbacks) >= 2  # the commit task, then the rollups refresh the commit queued
+    enrolments = Enrolment.objects.filter(roster_import_id=roster_id)
+    cover = enrolments.values_list("cover_starts_on", flat=True).distinct().get()
+    assert ServiceSource.objects.filter(source_type=ContentType.objects.get_for_model(Enrolment),
+                                        source_id__in=enrolments.values("pk")).count() == 6
+    assert not RollupDirtyDay.objects.exists()  # refreshed already
+
+    statistician = staff_client(factories.staff(organisation=orgs["province"], role=Role.STATISTICIAN))
+    period = {"org": orgs["city"].pk, "start": cover.replace(day=1).isoformat(), "end": cover.isoformat()}
+
+    def insured() -> tuple[int, int]:
+        by_day = statistician.get(SUMMARY, period).json()["totals"]["insured_person_times"]
+        year = statistician.get(SUMMARY, {"org": orgs["city"].pk, "year": cover.year}).json()
+        return by_day, year["totals"]["insured_person_times"]
+
+    assert insured() == (6, 6)
+
+    # A second delivery of the commit, one enrolment's record asked for again, another refresh: still 6.
+    with django_capture_on_commit_callbacks(execute=True):
+        services.roster_commit(roster_id=roster_id)
+        record_insured_service(enrolments.select_related("member__organisation").first())
+    rollups_refresh()
+    assert ServiceRecord.objects.filter(kind=ServiceKind.MUTUAL_AID).count() == 6
+    assert ServiceSource.objects.count() == 6
+    assert insured() == (6, 6)

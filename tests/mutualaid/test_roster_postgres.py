@@ -1,6 +1,6 @@
 """A generated 100,000-row roster on PostgreSQL, through the real services: a file with bad rows writes
 nothing; a good file writes every row exactly once, even when the commit task runs twice at the same time
-(a retry racing a redelivery) and once more afterwards."""
+(a retry racing a redelivery) and once more afterwards, and its insured person-times reach the rollups once."""
 
 from __future__ import annotations
 
@@ -9,12 +9,13 @@ import threading
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connections
+from django.db.models import Sum
 
 from mutualaid.models import Enrolment, RosterImport, RosterStatus
 from mutualaid.roster import services
 from portal.errors import Conflict
 from portal.members.models import Member, Role, User
-from portal.stats.models import ServiceKind, ServiceRecord
+from portal.stats.models import MonthlyRollup, RollupDirtyDay, ServiceKind, ServiceRecord, ServiceSource
 from tests import factories
 
 from .roster_files import broken_id_number, csv_bytes, make_scheme, rows
@@ -88,3 +89,7 @@ def test_a_100k_roster_is_written_exactly_once_when_the_commit_runs_twice_at_onc
     services.roster_commit(roster_id=roster.pk)  # and once more, later
     assert _written() == (ROWS, ROWS, ROWS)
     assert Enrolment.objects.values("member").distinct().count() == ROWS
+    # Counted once per source, and already in the rollups: the commit queued their refresh (run eagerly here).
+    assert ServiceSource.objects.count() == ROWS
+    assert not RollupDirtyDay.objects.exists()
+    assert MonthlyRollup.objects.filter(organisation=unit).aggregate(n=Sum("insured_person_times"))["n"] == ROWS

@@ -3,7 +3,7 @@ audited; saved templates re-run; files match the ledger and never carry a live f
 
 import csv
 import io
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from django.utils import timezone
@@ -11,7 +11,8 @@ from openpyxl import load_workbook
 
 from portal.audit.models import AuditAction, AuditEvent
 from portal.members.models import Role
-from portal.stats.exports.services import exports_purge
+from portal.stats.exports import services as export_services
+from portal.stats.exports.services import exports_purge, exports_resume_stalled
 from portal.stats.models import Export, ExportStatus, ExportTemplate, ServiceRecord
 from portal.stats.rollups import rollup_rebuild_range
 from tests import factories
@@ -197,3 +198,92 @@ def test_a_template_for_another_city_is_refused(city_api, orgs):
                                                           "filters": {"org": orgs["sibling"].pk}}, format="json")
     assert response.status_code == 404
     assert not ExportTemplate.objects.exists()
+
+
+class WorkerKilled(BaseException):
+    """kill -9 in the middle of a file: no except clause of the run gets to say anything."""
+
+
+def _killed_mid_file(fmt, out, header, rows, **kwargs):
+    rows = iter(rows)
+    for _n in range(50):
+        next(rows)
+    raise WorkerKilled
+
+
+@pytest.fixture
+def queued_export(province_api, orgs, settings, tmp_path):
+    """An export of 300 ledger rows whose task has not run yet (XLSX: the row-by-row path on every database)."""
+    settings.MEDIA_ROOT = tmp_path
+    records([{"date": date(2026, 1, 1) + timedelta(days=n % 90), "organisation": orgs["unit"], "persons": 2}
+             for n in range(300)])
+    response = province_api.post(URL, {"kind": "service_records", "format": "xlsx", "filters": {
+        "org": orgs["city"].pk, "start": "2026-01-01", "end": "2026-12-31"}}, format="json",
+        HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 202
+    return response.json()["id"]
+
+
+def _stalled(settings, after) -> datetime:
+    return after + timedelta(minutes=settings.STATS_EXPORT_STALL_MINUTES + 1)
+
+
+def test_an_export_whose_worker_died_is_taken_over_and_finishes(
+        province_api, queued_export, settings, monkeypatch, django_capture_on_commit_callbacks):
+    with monkeypatch.context() as patch:
+        patch.setattr(export_services, "write_export", _killed_mid_file)
+        with pytest.raises(WorkerKilled):
+            export_services.export_run(export_id=queued_export)
+    status = province_api.get(f"{URL}{queued_export}/").json()
+    assert status["status"] == "running" and status["download_url"] is None
+    # Handed on again while the export still looks alive: skipped, and the sweep leaves it alone too.
+    assert export_services.export_run(export_id=queued_export) == "skipped"
+    assert exports_resume_stalled() == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        assert exports_resume_stalled(now=_stalled(settings, timezone.now())) == 1
+    status = province_api.get(f"{URL}{queued_export}/").json()
+    assert (status["status"], status["progress"], status["row_count"]) == ("done", 100, 300)
+    sheet = load_workbook(io.BytesIO(_body(province_api.get(status["download_url"]))), read_only=True).active
+    assert len(list(sheet.iter_rows(values_only=True))) == 301  # the header and every row, once
+    assert Export.objects.get(pk=queued_export).attempts == 2
+
+
+def test_an_export_that_keeps_dying_fails_with_a_message(
+        province_api, queued_export, settings, monkeypatch, django_capture_on_commit_callbacks):
+    settings.STATS_EXPORT_MAX_ATTEMPTS = 3
+    monkeypatch.setattr(export_services, "write_export", _killed_mid_file)
+    with pytest.raises(WorkerKilled):
+        export_services.export_run(export_id=queued_export)
+    now = timezone.now()
+    for _retry in range(2):
+        now = _stalled(settings, now)
+        with pytest.raises(WorkerKilled), django_capture_on_commit_callbacks(execute=True):
+            exports_resume_stalled(now=now)
+    with django_capture_on_commit_callbacks(execute=True) as queued:
+        assert exports_resume_stalled(now=_stalled(settings, now)) == 1
+    assert not queued  # given up: not queued a fourth time
+    status = province_api.get(f"{URL}{queued_export}/").json()
+    assert status["status"] == "failed" and status["download_url"] is None
+    assert "stopped before it finished, 3 times" in status["error"]
+    assert exports_resume_stalled(now=_stalled(settings, now) + timedelta(hours=1)) == 0
+
+
+def test_a_slow_run_that_was_taken_over_stops_and_leaves_the_finished_export_alone(
+        province_api, queued_export, settings, tmp_path, monkeypatch, django_capture_on_commit_callbacks):
+    real_write = export_services.write_export
+    outcomes = []
+
+    def slow_then_taken_over(fmt, out, header, rows, **kwargs):
+        if not outcomes:  # the first run stalls long enough for the sweep to hand the export to a second run
+            outcomes.append("stalled")
+            with django_capture_on_commit_callbacks(execute=True):
+                assert exports_resume_stalled(now=_stalled(settings, timezone.now())) == 1
+            assert Export.objects.get(pk=queued_export).status == ExportStatus.DONE
+        return real_write(fmt, out, header, rows, **kwargs)
+
+    monkeypatch.setattr(export_services, "write_export", slow_then_taken_over)
+    assert export_services.export_run(export_id=queued_export) == "superseded"
+    export = Export.objects.get(pk=queued_export)
+    assert (export.status, export.progress, export.row_count, export.attempts) == (ExportStatus.DONE, 100, 300, 2)
+    assert export.file.storage.exists(export.file.name)
+    assert [p.name for p in tmp_path.rglob("*.xlsx")] == [export.file.name.rsplit("/", 1)[-1]]  # one file

@@ -91,11 +91,44 @@ def test_group_by_facility_names_each_and_lumps_records_without_one(province_api
     ({"start": "9999-01-01"}, "start"),
     ({"org": "abc"}, "org"),
     ({"org": "99999999999999999999999"}, "org"),
+    ({"year": "2025", "start": "2025-03-01"}, "year"),
+    ({"year": "2025", "end": "2025-06-30"}, "year"),
+    ({"year": "1899"}, "year"),
+    ({"year": "2101"}, "year"),
+    ({"year": "2025.5"}, "year"),
+    ({"year": "x"}, "year"),
 ])
 def test_bad_input_is_a_field_error(province_api, params, field):
     response = province_api.get(URL, params)
     assert response.status_code == 400
     assert field in response.json()["errors"]
+
+
+def test_a_year_is_that_whole_calendar_year(province_api, orgs, ledger):
+    """DESIGN's `?org=&year=`: the year's figures, the same as its first to its last day (not this year's)."""
+    response = province_api.get(URL, {"org": orgs["city"].pk, "year": 2025})
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert (body["start"], body["end"]) == ("2025-01-01", "2025-12-31")
+    assert body["totals"]["person_times"] == 777
+    same = province_api.get(URL, {"org": orgs["city"].pk, "start": "2025-01-01", "end": "2025-12-31"}).json()
+    assert body == same
+    months = province_api.get(URL, {"year": 2026, "group_by": "month"}).json()
+    assert (months["start"], months["end"]) == ("2026-01-01", "2026-12-31")
+    assert [g["key"] for g in months["groups"]] == ["2026-01", "2026-02", "2026-03"]
+
+
+def test_the_schema_documents_the_year(tmp_path):
+    import json
+
+    from django.core.management import call_command
+
+    out = tmp_path / "schema.json"
+    call_command("spectacular", "--format", "openapi-json", "--file", str(out))
+    parameters = {p["name"]: p for p in json.loads(out.read_text())["paths"][URL]["get"]["parameters"]}
+    assert {"org", "year", "start", "end", "group_by"} <= set(parameters)
+    assert parameters["year"]["schema"] == {"type": "integer", "minimum": 1900, "maximum": 2100}
+    assert "start" in parameters["year"]["description"]
 
 
 def test_members_and_other_staff_are_refused(api, member_api, orgs):

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from portal import serializers as strict
-from portal.inputs import BoundedDateField
+from portal.inputs import EARLIEST, LATEST, BoundedDateField
 
 from ..models import Export, ExportTemplate, Target, TargetMetric
 from ..summary import GROUP_BY, MAX_PERIOD_YEARS
@@ -16,13 +16,24 @@ MAX_ID = 2**63 - 1
 
 
 class PeriodQuerySerializer(serializers.Serializer):
-    """`org` (default: your own organisation), `start` (default 1 January) and `end` (default today)."""
+    """`org` (default: your own organisation) and the period: `year` (that whole calendar year), or `start`
+    (default 1 January) and `end` (default today). Validated data has `start` and `end`, never `year`."""
 
     org = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    # The dates' window (portal.inputs), so a year is never a date the other fields would refuse.
+    year = serializers.IntegerField(required=False, min_value=EARLIEST.year, max_value=LATEST.year,
+                                    help_text="A whole calendar year, 1 January to 31 December: the same as start "
+                                              "and end on those days. Not together with start or end.")
     start = BoundedDateField(required=False)
     end = BoundedDateField(required=False)
 
     def validate(self, attrs):
+        year = attrs.pop("year", None)
+        if year is not None:
+            if "start" in attrs or "end" in attrs:
+                raise serializers.ValidationError(
+                    {"year": [_("Give either a year or a start and end date, not both.")]})
+            attrs["start"], attrs["end"] = date(year, 1, 1), date(year, 12, 31)
         today = timezone.localdate()
         attrs.setdefault("end", today)
         attrs.setdefault("start", date(attrs["end"].year, 1, 1))
