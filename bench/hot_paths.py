@@ -10,18 +10,20 @@ threads gthread; Redis cache) and, at 8 and then 32 connections, measures with w
 - me        GET /api/v1/me/, a different member's X-Session-Token on each request
 - sessions  GET /api/v1/sessions/?facility=<palace> (20 rows), as signed-in members
 - healthz   GET /healthz
-- rush      POST /api/v1/bookings/ {"session": id, "seats": 1}, each of the 10,000 members once; each
-            concurrency rushes its own popular session (100 seats), so 9,900 answers are 409 "full"
+- rush      POST /api/v1/bookings/ {"session": id, "seats": 1}, each of the 10,000 members once (as many as
+            BENCH_RUSH_MAX allows: `requests` says how many); each concurrency rushes its own popular session
+            (100 seats), so all answers but 100 are 409 "full"
 
-For each: req/s, p50 and p99 latency (ms), gunicorn CPU ms per request (master + workers, from /proc) and the
-ratio of req/s to the bare view at the same concurrency. Then checks the popular sessions in the database (seats
-held = counter <= capacity) and prints one JSON line with the figures and whether each target holds.
+For each: req/s, p50 and p99 latency (ms), gunicorn CPU ms per request (master + workers, from /proc), the
+ratio of req/s to the bare view at the same concurrency, and cpu_ratio (the bare view's CPU per request over the
+endpoint's: the steadier figure when other work shares the machine). Then checks the popular sessions in the
+database (seats held = counter <= capacity) and prints one JSON line with the figures and whether each target holds.
 
     .venv/bin/python bench/hot_paths.py     (or: make bench)
 
 Environment: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/portal_bench_hot),
 BENCH_REDIS_URL (default redis://127.0.0.1:6379/4), BENCH_MEMBERS (10000), BENCH_DURATION (seconds per
-measured run, 10), BENCH_WARMUP (seconds per endpoint, 2), BENCH_RUSH_MAX (seconds a rush may take, 180),
+measured run, 10), BENCH_WARMUP (seconds per endpoint, 2), BENCH_RUSH_MAX (seconds a rush may take, 120),
 BENCH_CONNECTIONS (8,32), BENCH_WRK_THREADS (1), BENCH_WORKERS, BENCH_THREADS, BENCH_PORT (8767).
 """
 
@@ -34,6 +36,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -55,7 +58,7 @@ CAPACITY = 100
 LISTED_SESSIONS = 20  # the palace's session list: one page
 DURATION_S = int(os.environ.get("BENCH_DURATION", 10))
 WARMUP_S = int(os.environ.get("BENCH_WARMUP", 2))
-RUSH_MAX_S = int(os.environ.get("BENCH_RUSH_MAX", 180))
+RUSH_MAX_S = int(os.environ.get("BENCH_RUSH_MAX", 120))
 CONNECTIONS = [int(c) for c in os.environ.get("BENCH_CONNECTIONS", "8,32").split(",")]
 WRK_THREADS = int(os.environ.get("BENCH_WRK_THREADS", 1))  # one wrk thread does far more than 2 cores serve
 CORES = os.cpu_count() or 2
@@ -224,6 +227,7 @@ def block(seeded: Seeded, *, server_pid: int, connections: int, rush_session_id:
     for name in ENDPOINTS:
         if name != "bare":
             result[name]["ratio"] = round(result[name]["req_s"] / bare_rate, 3)
+            result[name]["cpu_ratio"] = round(result["bare"]["cpu_ms"] / (result[name]["cpu_ms"] or 1), 3)
     result["rush"]["statuses"] = dict(sorted(runs["rush"]["statuses"].items()))
     return result
 
@@ -284,11 +288,13 @@ def targets(blocks: dict[str, dict], *, oversold: int, errors_5xx: int) -> dict:
 
 
 def main() -> None:
+    started = time.monotonic()
     wrk_binary()  # before the minutes of seeding
     os.environ.update(SERVER_ENV)
     with scratch_database(DATABASE_URL), tempfile.TemporaryDirectory(prefix="hot-paths-") as tmp:
         log(f"seeding {MEMBERS} members into {DATABASE_URL.rsplit('/', 1)[1]}")
         seeded = seed(Path(tmp))
+        log(f"seeded in {time.monotonic() - started:.0f} s")
         bind = f"127.0.0.1:{PORT}"
         log(f"gunicorn {WORKERS} workers x {THREADS} threads on {bind}; wrk at {CONNECTIONS} connections, "
             f"{DURATION_S} s a run")
@@ -318,6 +324,7 @@ def main() -> None:
         "workers": f"{WORKERS}x{THREADS} gthread",
         "cores": CORES,
         "loadavg_1m": round(os.getloadavg()[0], 2),
+        "wall_s": round(time.monotonic() - started),
     }
     print(json.dumps(result), flush=True)
 
