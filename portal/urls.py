@@ -116,6 +116,13 @@ if settings.DEBUG or getattr(settings, "SERVE_MEDIA", False):
     urlpatterns.append(re_path(rf"^{re.escape(settings.MEDIA_URL.lstrip('/'))}(?P<path>.+)$", media_view,
                                name="media"))
 
+if settings.BENCH_BARE_VIEW:
+    # Benchmarks only (production.py refuses the setting): the middleware stack alone, before the pages'
+    # catch-all routes.
+    from portal.bench_views import bare
+
+    urlpatterns.insert(0, path("bench/bare/", bare, name="bench-bare"))
+
 handler404 = "frontend.views.not_found"
 handler500 = "frontend.views.server_error"
 handler429 = "portal.ratelimits.handler429"  # read by allauth's rate limits

@@ -21,6 +21,9 @@ SECRET_KEY = env("SECRET_KEY", default="dev-only-insecure-key-change-me-01234567
 # Separate key for resident ID hashes, so rotating SECRET_KEY never orphans them.
 ID_NUMBER_HMAC_KEY = env("ID_NUMBER_HMAC_KEY", default="dev-only-id-number-key")
 DEBUG = env.bool("DEBUG", default=False)
+# A bare view at /bench/bare/ (portal/bench_views.py): the middleware stack alone, the baseline of
+# bench/hot_paths.py. Benchmarks only: production.py refuses to start with it on.
+BENCH_BARE_VIEW = env.bool("BENCH_BARE_VIEW", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # Reverse proxies under our control in front of the app (docs/operations.md, "Reverse proxy"). The client

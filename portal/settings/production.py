@@ -7,7 +7,7 @@ misconfigured container fails its first start instead of serving with a dev defa
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import DATABASES, env
+from .base import BENCH_BARE_VIEW, DATABASES, env
 
 # .env.example ships values starting with this prefix; they must never reach a running server.
 PLACEHOLDER_PREFIX = "change-me"
@@ -36,6 +36,8 @@ def _required_secret(name: str) -> str:
 
 
 DEBUG = False
+if BENCH_BARE_VIEW:
+    raise ImproperlyConfigured("BENCH_BARE_VIEW is for benchmarks only (bench/hot_paths.py): unset it in production.")
 SECRET_KEY = _required_secret("SECRET_KEY")
 # Old keys still accepted for signatures (sessions, reset links) while a new SECRET_KEY rolls out.
 SECRET_KEY_FALLBACKS = [_check_strength("SECRET_KEY_FALLBACKS", key)
