@@ -34,6 +34,8 @@ from bench._common import (  # noqa: E402
     log,
     percentile,
     scratch_database,
+    seed_members,
+    seed_unions,
 )
 
 MEMBERS = int(os.environ.get("BENCH_MEMBERS", 2000))
@@ -72,50 +74,22 @@ def seed() -> tuple[int, list[str]]:
     import django
 
     django.setup()
-    from django.contrib.auth.hashers import make_password
-    from django.contrib.sessions.backends.db import SessionStore
-    from django.contrib.sessions.models import Session as DjangoSession
     from django.core.management import call_command
+    from django.db import connections
     from django.utils import timezone
-    from django.utils.crypto import get_random_string
 
     from bookings.models import Activity, Session
     from facilities.models import Facility
-    from portal.members.models import Member, Organisation, User, VerificationStatus
 
     call_command("migrate", verbosity=0, interactive=False)
-    root = Organisation.objects.add_root(create_kwargs=dict(name="中华全国总工会", level="national",
-                                                             region_code="100000"))
-    city = Organisation.objects.add_child(root, create_kwargs=dict(name="杭州市总工会", level="city",
-                                                                    region_code="330100"))
-    city.refresh_from_db()
-    unit = Organisation.objects.add_child(city, create_kwargs=dict(name="杭州钢铁集团工会", level="grassroots",
-                                                                    region_code="330106"))
-    password = make_password(None)
-    users = User.objects.bulk_create([User(email=f"rush{i:05d}@bench.example", password=password)
-                                      for i in range(MEMBERS)])
-    Member.objects.bulk_create([
-        Member(user=u, member_number=f"B{i:09d}", real_name=f"会员{i}", organisation=unit,
-               verification_status=VerificationStatus.VERIFIED) for i, u in enumerate(users)])
+    city, unit = seed_unions()
+    tokens = seed_members(organisation=unit, count=MEMBERS, tag="rush")
     facility = Facility.objects.create(kind="palace", organisation=city, name="杭州工人文化宫", region_code="330100")
     activity = Activity.objects.create(facility=facility, kind="event", title="新年音乐会", category="performance",
                                        waitlist_enabled=False, max_seats_per_booking=1)
     start = timezone.now() + timedelta(days=2)
     session = Session.objects.create(activity=activity, start=start, end=start + timedelta(hours=2),
                                      capacity=CAPACITY)
-    # allauth's app session token is the session key of a logged-in session: create them directly.
-    store = SessionStore()
-    expires = timezone.now() + timedelta(days=1)
-    tokens, rows = [], []
-    for user in users:
-        key = get_random_string(32, "abcdefghijklmnopqrstuvwxyz0123456789")
-        data = {"_auth_user_id": str(user.pk), "_auth_user_backend": "django.contrib.auth.backends.ModelBackend",
-                "_auth_user_hash": user.get_session_auth_hash()}
-        rows.append(DjangoSession(session_key=key, session_data=store.encode(data), expire_date=expires))
-        tokens.append(key)
-    DjangoSession.objects.bulk_create(rows)
-    from django.db import connections
-
     connections.close_all()
     return session.pk, tokens
 
