@@ -39,6 +39,7 @@ from bench._common import (  # noqa: E402
     log,
     percentile,
     scratch_database,
+    seed_members,
 )
 
 SANATORIUMS, ROOM_TYPES, NIGHTS, WINDOW = 20, 6, 365, 120
@@ -77,16 +78,12 @@ def seed() -> tuple[list[int], list[int], list[str]]:
     import django
 
     django.setup()
-    from django.contrib.auth.hashers import make_password
-    from django.contrib.sessions.backends.db import SessionStore
-    from django.contrib.sessions.models import Session as DjangoSession
     from django.core.management import call_command
     from django.db import connections
     from django.utils import timezone
-    from django.utils.crypto import get_random_string
 
     from facilities.models import Facility, RoomNight, RoomType, RoomTypeKind, SanatoriumPolicy
-    from portal.members.models import Member, Organisation, User, VerificationStatus
+    from portal.members.models import Organisation
 
     call_command("migrate", verbosity=0, interactive=False)
     root = Organisation.objects.add_root(create_kwargs=dict(name="中华全国总工会", level="national",
@@ -108,22 +105,7 @@ def seed() -> tuple[list[int], list[int], list[str]]:
     today = timezone.localdate()
     RoomNight.objects.bulk_create([RoomNight(room_type=rt, date=today + timedelta(days=d), rooms_open=rt.rooms)
                                    for rt in room_types for d in range(NIGHTS)], batch_size=5000)
-    password = make_password(None)
-    users = User.objects.bulk_create([User(email=f"stay{i:05d}@bench.example", password=password)
-                                      for i in range(MEMBERS)])
-    Member.objects.bulk_create([
-        Member(user=u, member_number=f"S{i:09d}", real_name=f"会员{i}", organisation=unit,
-               verification_status=VerificationStatus.VERIFIED) for i, u in enumerate(users)])
-    store = SessionStore()
-    expires = timezone.now() + timedelta(days=1)
-    tokens, rows = [], []
-    for user in users:
-        key = get_random_string(32, "abcdefghijklmnopqrstuvwxyz0123456789")
-        data = {"_auth_user_id": str(user.pk), "_auth_user_backend": "django.contrib.auth.backends.ModelBackend",
-                "_auth_user_hash": user.get_session_auth_hash()}
-        rows.append(DjangoSession(session_key=key, session_data=store.encode(data), expire_date=expires))
-        tokens.append(key)
-    DjangoSession.objects.bulk_create(rows)
+    tokens = seed_members(organisation=unit, count=MEMBERS, tag="stay")
     # The stays aim at the first two sanatoriums' room types, so nights fill and requests meet full nights.
     targets = [rt.pk for rt in room_types[:2 * ROOM_TYPES]]
     ids = [f.pk for f in facilities]
