@@ -15,6 +15,7 @@ from django.utils.formats import date_format
 from portal.constraints import constraint_name
 from portal.queue import enqueue_on_commit
 
+from .. import seat_hints
 from ..models import Session, SessionStatus
 from ..rules import LOCAL_TZ, offer_window  # noqa: F401 - re-exported for the services
 from ..tickets import new_ticket
@@ -30,17 +31,25 @@ def now() -> datetime:
 
 def take_seats(session_id: int, seats: int) -> bool:
     """The only way seats are taken: one conditional UPDATE; False when they do not fit (or not scheduled)."""
-    return bool(Session.objects.filter(pk=session_id, status=SessionStatus.SCHEDULED,
-                                       booked__lte=F("capacity") - seats).update(booked=F("booked") + seats))
+    taken = bool(Session.objects.filter(pk=session_id, status=SessionStatus.SCHEDULED,
+                                        booked__lte=F("capacity") - seats).update(booked=F("booked") + seats))
+    if taken:
+        seat_hints.session_changed(session_id)
+    return taken
 
 
 def lock_session(session_id: int) -> None:
-    """Lock order is always session row first, then booking rows, so cancellations never deadlock."""
+    """Lock order is always session row first, then booking rows, so cancellations never deadlock.
+
+    Whoever locks the session is about to change its bookings (a cancellation, an expiry, a late payment,
+    a given-back offer): its seat hint is dropped once the transaction commits."""
+    seat_hints.session_changed(session_id)
     list(Session.objects.select_for_update().filter(pk=session_id).values_list("pk", flat=True))
 
 
 def release_seats(session_id: int, seats: int) -> None:
     # The CHECK constraint (booked >= 0) turns any double release into an IntegrityError, never a silent drift.
+    seat_hints.session_changed(session_id)
     Session.objects.filter(pk=session_id).update(booked=F("booked") - seats)
 
 

@@ -17,6 +17,7 @@ from portal.members import permissions
 from portal.members.permissions import Action
 from portal.notifications.services import notify
 
+from .. import seat_hints
 from ..models import ACTIVE_STATUSES, Activity, Booking, BookingStatus, MemberCategory, Session, SessionStatus
 from ..rrules import rrule_error
 from ..rules import LOCAL_TZ
@@ -147,6 +148,7 @@ def session_change_capacity(*, actor, session_id: int, capacity: int) -> Session
         raise ValidationError({"capacity": [_("The venue holds at most %(n)d people.") % {"n": limit}]})
     with transaction.atomic():
         # Conditional: a concurrent booking between our read and this write cannot be squeezed out.
+        seat_hints.session_changed(session.pk)  # the booking rush's "full" hint
         if not Session.objects.filter(pk=session.pk, booked__lte=capacity).update(capacity=capacity):
             session.refresh_from_db(fields=["booked"])
             raise ValidationError({"capacity": [
@@ -177,6 +179,7 @@ def session_move(*, actor, session_id: int, start: datetime, end: datetime, venu
     old_start = session.start
     with transaction.atomic():
         # Conditional: a cancellation committed since the read above wins; a cancelled session never moves.
+        seat_hints.session_changed(session.pk)  # the booking rush's "full" hint
         if not Session.objects.filter(pk=session.pk, status=SessionStatus.SCHEDULED).update(
                 start=start, end=end, venue=venue):
             raise Conflict(_("A cancelled session cannot be moved."), code="cancelled")
@@ -195,6 +198,7 @@ def session_cancel(*, actor, session_id: int, reason: str) -> Session:
         raise ValidationError({"reason": [_("Tell members why the session is cancelled.")]})
     moment = now()
     with transaction.atomic():
+        seat_hints.session_changed(session.pk)  # the booking rush's "full" hint
         if not Session.objects.filter(pk=session.pk, status=SessionStatus.SCHEDULED).update(
                 status=SessionStatus.CANCELLED, cancel_reason=reason[:300]):
             raise Conflict(_("This session is already cancelled."), code="cancelled")
