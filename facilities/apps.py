@@ -9,7 +9,10 @@ class FacilitiesConfig(AppConfig):
     def ready(self) -> None:
         from portal.uploads import delete_files_with_rows
 
+        from . import room_cache
         from .models import FacilityPhoto, RoomTypePhoto
+
+        room_cache.connect()
 
         # A photo's file goes when its row does, whichever way (service, facility cascade, admin), after commit.
         delete_files_with_rows(FacilityPhoto, "image")

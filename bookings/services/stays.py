@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from facilities.inventory import NightsUnavailable, room_nights_release, room_nights_take
 from facilities.models import FacilityKind, FacilityStatus, RoomType, SanatoriumPolicy
+from facilities.room_cache import room_type_for_booking
 from portal.errors import Conflict, NotFound, NotPermitted
 from portal.members import permissions
 from portal.members.models import Dependant, Member
@@ -80,8 +81,7 @@ def _policy(room_type: RoomType) -> SanatoriumPolicy:
 
 
 def _room_type(room_type_id: int) -> RoomType:
-    room_type = RoomType.objects.select_related("facility__organisation", "facility__stay_policy").filter(
-        pk=room_type_id).first()
+    room_type = room_type_for_booking(room_type_id=room_type_id)
     if (room_type is None or not room_type.active or room_type.facility.kind != FacilityKind.SANATORIUM
             or room_type.facility.status != FacilityStatus.OPEN):
         raise ValidationError({"room_type": [_("This room type does not exist or cannot be booked.")]})
