@@ -20,10 +20,10 @@ import secrets
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
 from facilities.models import Facility, Venue
+from portal.cache_invalidation import drop_now_and_after_commit
 from portal.members.models import Organisation
 
 from .models import Activity, Booking, Session
@@ -91,10 +91,7 @@ def _bump(key: str) -> None:
 
 
 def _bump_now_and_after_commit(key: str) -> None:
-    # Now: this transaction's own later reads (and a test's, which never commits) see no hint. After the
-    # commit: a hint another request stored meanwhile, from the state before the commit, is dropped too.
-    _bump(key)
-    transaction.on_commit(lambda: _bump(key))
+    drop_now_and_after_commit(lambda: _bump(key))
 
 
 def session_changed(session_id: int) -> None:

@@ -113,11 +113,10 @@ def room_nights_take(*, room_type_id: int, check_in: date, check_out: date, room
         if taken:
             RoomNight.objects.filter(room_type_id=room_type_id, date__in=taken).update(
                 rooms_taken=F("rooms_taken") - rooms)
-        rows = dict(((night, (open_, held)) for night, open_, held in RoomNight.objects.filter(
-            room_type_id=room_type_id, date__gte=check_in, date__lt=check_out).values_list(
-            "date", "rooms_open", "rooms_taken")))
         night = next(n for n in wanted if n not in taken)
-        raise _refusal(night, rows.get(night), rooms)
+        row = RoomNight.objects.filter(room_type_id=room_type_id, date=night).values_list(
+            "rooms_open", "rooms_taken").first()
+        raise _refusal(night, row, rooms)
     rows = {night: (open_, held) for night, open_, held in _lock(room_type_id, check_in, check_out)}
     for night in wanted:
         if night not in rows or rows[night][0] - rows[night][1] < rooms:

@@ -3,16 +3,16 @@
 Every stay request and quote reads the same three rows, and compiling their join costs more CPU than the rest
 of the request's reads together (about 0.5 ms a request, before the query runs). Room types, sanatoriums and
 policies change only by staff edits, each through save() or delete(): the signals below drop the entry at once
-and again after the commit (so a reader between the two cannot put the old rows back for longer than that
-transaction), and an entry lives at most ROOM_TYPE_CACHE_SECONDS in any case. Counters (rooms left) are not
-cached here: the database decides every night (facilities.inventory).
+and again after the commit (portal.cache_invalidation), and an entry lives at most ROOM_TYPE_CACHE_SECONDS in
+any case. Counters (rooms left) are not cached here: the database decides every night (facilities.inventory).
 """
 
 from __future__ import annotations
 
 from django.core.cache import cache
-from django.db import transaction
 from django.db.models.signals import post_delete, post_save
+
+from portal.cache_invalidation import drop_now_and_after_commit
 
 from .models import Facility, RoomType, SanatoriumPolicy
 
@@ -24,17 +24,14 @@ def _key(room_type_id: int) -> str:
 
 
 def room_type_for_booking(*, room_type_id: int) -> RoomType | None:
-    """The room type with `facility` and `facility.stay_policy` loaded (None when there is no such row)."""
+    """The room type with `facility` and `facility.stay_policy` loaded, a missing policy included (select_related
+    records its absence, so `facility.stay_policy` raises DoesNotExist without a query); None when no such row."""
     key = _key(room_type_id)
     room_type = cache.get(key)
     if room_type is None:
         room_type = RoomType.objects.select_related("facility__stay_policy").filter(pk=room_type_id).first()
         if room_type is None:
             return None
-        try:
-            room_type.facility.stay_policy  # noqa: B018 - loads the reverse side (or its absence) into the entry
-        except SanatoriumPolicy.DoesNotExist:
-            pass
         cache.set(key, room_type, ROOM_TYPE_CACHE_SECONDS)
     return room_type
 
@@ -42,8 +39,7 @@ def room_type_for_booking(*, room_type_id: int) -> RoomType | None:
 def forget_room_types(*, room_type_ids: list[int]) -> None:
     keys = [_key(pk) for pk in room_type_ids]
     if keys:
-        cache.delete_many(keys)
-        transaction.on_commit(lambda: cache.delete_many(keys))
+        drop_now_and_after_commit(lambda: cache.delete_many(keys))
 
 
 def _room_type_changed(sender, instance: RoomType, **kwargs) -> None:

@@ -63,6 +63,18 @@ def test_take_is_all_or_nothing_and_names_the_first_failing_night(room):
     assert sum(taken(room).values()) == 3
 
 
+def test_a_refused_take_leaves_nothing_behind_even_when_the_caller_goes_on(room):
+    start = build.open_nights(room, days=10)
+    take(room, start + timedelta(days=4), 1, 3)  # night 4 is full; nights 2 and 3 would fit
+    with transaction.atomic():  # a caller that catches the refusal and carries on in the same transaction
+        with pytest.raises(NightsUnavailable) as full:
+            inventory.room_nights_take(room_type_id=room.pk, check_in=start + timedelta(days=2),
+                                       check_out=start + timedelta(days=6), rooms=1)
+        assert full.value.code == "full" and (start + timedelta(days=4)).isoformat() in full.value.detail
+        assert sum(taken(room).values()) == 3
+    assert sum(taken(room).values()) == 3
+
+
 @pytest.mark.django_db(transaction=True)
 def test_take_outside_a_transaction_is_a_programming_error(room):
     start = build.open_nights(room, days=3)
